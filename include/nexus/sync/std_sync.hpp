@@ -97,26 +97,32 @@ struct std_sync {
     T v_;
   };
 
-  // Uninitialised storage for one T. Trivially default-constructible, so an
-  // array of slots costs nothing to create.
+  // Uninitialised storage for one T (a union member: no code runs to create
+  // an array of slots, and a trivially copyable T is read with one plain load).
   template <class T>
   class slot {
    public:
+    slot() noexcept {}
+    ~slot() {}
+    slot(const slot&) = delete;
+    slot& operator=(const slot&) = delete;
+
     template <class... Args>
     void construct(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args&&...>) {
-      ::new (static_cast<void*>(&storage_)) T(std::forward<Args>(args)...);
+      std::construct_at(&value_, std::forward<Args>(args)...);
     }
     // Move the value out and destroy the slot's copy.
     T take() noexcept(std::is_nothrow_move_constructible_v<T>) {
-      T* p = std::launder(reinterpret_cast<T*>(&storage_));
-      T v(std::move(*p));
-      p->~T();
+      T v(std::move(value_));
+      std::destroy_at(&value_);
       return v;
     }
-    void destroy() noexcept { std::launder(reinterpret_cast<T*>(&storage_))->~T(); }
+    void destroy() noexcept { std::destroy_at(&value_); }
 
    private:
-    alignas(T) unsigned char storage_[sizeof(T)];
+    union {
+      T value_;
+    };
   };
 
   // A zero-filled, word-aligned byte buffer with atomic access to the W-sized

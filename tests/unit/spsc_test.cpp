@@ -1,0 +1,230 @@
+// API contract and every error of nexus::queue::spsc (production build).
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "nexus/queue/spsc.hpp"
+
+namespace spsc = nexus::queue::spsc;
+using nexus::status;
+
+namespace {
+
+struct counted {
+  static inline int live = 0;
+  int v;
+  explicit counted(int x) : v(x) { ++live; }
+  counted(counted&& o) noexcept : v(o.v) { ++live; }
+  counted(const counted&) = delete;
+  ~counted() { --live; }
+};
+
+struct alignas(64) wide {
+  std::uint64_t words[32];  // 256 bytes, align 64
+};
+
+TEST(SpscRing, PushPopBasics) {
+  auto r = spsc::ring_buffer<int>(4);
+  ASSERT_TRUE(r.has_value());
+  auto& [tx, rx] = *r;
+  EXPECT_FALSE(rx.pop().has_value());
+  EXPECT_FALSE(rx.pop().has_value());
+  EXPECT_EQ(tx.push(1), status::ok);
+  EXPECT_EQ(tx.push(2), status::ok);
+  EXPECT_EQ(*rx.pop(), 1);
+  EXPECT_EQ(*rx.pop(), 2);
+  EXPECT_FALSE(rx.pop().has_value());
+}
+
+TEST(SpscRing, FullHandsTheValueBack) {
+  auto r = spsc::ring_buffer<std::string>(4);
+  auto& [tx, rx] = *r;
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(tx.push(std::string(40, char('a' + i))), status::ok);
+  std::string fifth(40, 'e');
+  EXPECT_EQ(tx.push(std::move(fifth)), status::full);
+  EXPECT_EQ(fifth, std::string(40, 'e')) << "a rejected value must be left with the caller";
+  EXPECT_EQ(*rx.pop(), std::string(40, 'a'));
+  EXPECT_EQ(tx.push(std::move(fifth)), status::ok);
+  for (char c : {'b', 'c', 'd', 'e'}) EXPECT_EQ(*rx.pop(), std::string(40, c));
+}
+
+TEST(SpscRing, CapacityOne) {
+  auto r = spsc::ring_buffer<int>(1);
+  auto& [tx, rx] = *r;
+  EXPECT_EQ(tx.capacity(), 1u);
+  EXPECT_EQ(tx.push(1), status::ok);
+  EXPECT_EQ(tx.push(2), status::full);
+  EXPECT_EQ(*rx.pop(), 1);
+  EXPECT_EQ(tx.push(2), status::ok);
+  EXPECT_EQ(*rx.pop(), 2);
+}
+
+TEST(SpscRing, CapacityRoundsUpToPowerOfTwo) {
+  for (auto [asked, got] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{
+           {1, 1}, {2, 2}, {3, 4}, {100, 128}, {1000, 1024}, {1024, 1024}, {1025, 2048}}) {
+    auto r = spsc::ring_buffer<int>(asked);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->tx.capacity(), got) << asked;
+    EXPECT_EQ(r->rx.capacity(), got) << asked;
+  }
+}
+
+TEST(SpscRing, CapacityZeroIsAnError) {
+  auto r = spsc::ring_buffer<int>(0);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error_code(), nexus::error::capacity_zero);
+  EXPECT_STREQ(nexus::to_string(r.error_code()), "capacity must be non-zero");
+  EXPECT_THROW((void)r.value(), nexus::bad_result_access);
+}
+
+TEST(SpscRing, CapacityOverflowIsAnError) {
+  for (std::uint64_t c : {(std::uint64_t{1} << 63) + 1, ~std::uint64_t{0}}) {
+    auto r = spsc::ring_buffer<int>(c);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error_code(), nexus::error::capacity_too_large) << c;
+  }
+  // 2^63 rounds fine but 2^63 slots of int cannot be addressed.
+  auto r = spsc::ring_buffer<int>(std::uint64_t{1} << 63);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error_code(), nexus::error::capacity_too_large);
+  EXPECT_STREQ(nexus::to_string(r.error_code()), "capacity too large");
+}
+
+TEST(SpscRing, HugeButAddressableCapacityIsOutOfMemoryNotACrash) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "sanitizer allocators abort on a 2^63-byte request instead of throwing";
+#endif
+  auto r = spsc::ring_buffer<std::uint64_t>(std::uint64_t{1} << 60);
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error_code() == nexus::error::out_of_memory || r.error_code() == nexus::error::capacity_too_large);
+}
+
+TEST(SpscRing, InterleavedAcrossManyLaps) {
+  auto r = spsc::ring_buffer<int>(8);
+  auto& [tx, rx] = *r;
+  int next_in = 0, next_out = 0;
+  for (int round = 0; round < 1000; ++round) {
+    for (int k = 0; k < 1 + round % 8; ++k) ASSERT_EQ(tx.push(next_in++), status::ok);
+    while (auto v = rx.pop()) ASSERT_EQ(*v, next_out++);
+  }
+  EXPECT_EQ(next_in, next_out);
+}
+
+TEST(SpscRing, DisconnectIsSeenByBothSides) {
+  auto r = spsc::ring_buffer<int>(4);
+  auto tx = std::move(r->tx);
+  auto rx = std::move(r->rx);
+  EXPECT_FALSE(tx.is_disconnected());
+  EXPECT_FALSE(rx.is_disconnected());
+  EXPECT_EQ(tx.push(7), status::ok);
+  { auto gone = std::move(rx); }
+  EXPECT_TRUE(tx.is_disconnected());
+  // Disconnect is advisory: pushes still succeed until the ring is full.
+  EXPECT_EQ(tx.push(8), status::ok);
+  EXPECT_FALSE(rx.valid());
+  EXPECT_TRUE(rx.is_disconnected());
+}
+
+TEST(SpscRing, ConsumerDrainsAfterProducerDisconnects) {
+  auto r = spsc::ring_buffer<int>(4);
+  auto rx = std::move(r->rx);
+  {
+    auto tx = std::move(r->tx);
+    ASSERT_EQ(tx.push(1), status::ok);
+    ASSERT_EQ(tx.push(2), status::ok);
+  }
+  EXPECT_TRUE(rx.is_disconnected());
+  EXPECT_EQ(*rx.pop(), 1);
+  EXPECT_EQ(*rx.pop(), 2);
+  EXPECT_FALSE(rx.pop().has_value());
+}
+
+TEST(SpscRing, LastHandleDestroysExactlyTheRemainingValues) {
+  counted::live = 0;
+  {
+    auto r = spsc::ring_buffer<counted>(4);
+    auto& [tx, rx] = *r;
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(tx.emplace(i), status::ok);
+    EXPECT_EQ(counted::live, 3);
+    { auto v = rx.pop(); ASSERT_TRUE(v); EXPECT_EQ(v->v, 0); }
+    EXPECT_EQ(counted::live, 2);
+    { auto gone = std::move(tx); }
+    EXPECT_EQ(counted::live, 2) << "values live until the last handle goes";
+  }
+  EXPECT_EQ(counted::live, 0);
+}
+
+TEST(SpscRing, RemainingValuesDestroyedAcrossTheWrap) {
+  counted::live = 0;
+  {
+    auto r = spsc::ring_buffer<counted>(4);
+    auto& [tx, rx] = *r;
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(tx.emplace(i), status::ok);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(rx.pop());
+    for (int i = 0; i < 4; ++i) ASSERT_EQ(tx.emplace(i), status::ok);  // indices 3..6 wrap
+    EXPECT_EQ(counted::live, 4);
+  }
+  EXPECT_EQ(counted::live, 0);
+}
+
+TEST(SpscRing, MoveOnlyAndOverAlignedTypes) {
+  auto r = spsc::ring_buffer<std::unique_ptr<int>>(2);
+  ASSERT_EQ(r->tx.push(std::make_unique<int>(5)), status::ok);
+  EXPECT_EQ(**r->rx.pop(), 5);
+
+  auto w = spsc::ring_buffer<wide>(4);
+  wide x{};
+  for (int i = 0; i < 32; ++i) x.words[i] = std::uint64_t(i) * 3;
+  for (int k = 0; k < 6; ++k) {
+    ASSERT_EQ(w->tx.push(x), status::ok);
+    auto got = w->rx.pop();
+    ASSERT_TRUE(got);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(&*got) % 64, 0u);
+    EXPECT_EQ(got->words[31], 93u);
+  }
+}
+
+TEST(SpscRing, EmptyType) {
+  struct nothing {};
+  auto r = spsc::ring_buffer<nothing>(2);
+  EXPECT_EQ(r->tx.push(nothing{}), status::ok);
+  EXPECT_TRUE(r->rx.pop().has_value());
+  EXPECT_FALSE(r->rx.pop().has_value());
+}
+
+TEST(SpscRing, MoveAssignmentReleasesTheOldRing) {
+  counted::live = 0;
+  auto a = spsc::ring_buffer<counted>(2);
+  auto b = spsc::ring_buffer<counted>(2);
+  ASSERT_EQ(a->tx.emplace(1), status::ok);
+  a->tx = std::move(b->tx);
+  a->rx = std::move(b->rx);  // ring a has no handles left: its value is destroyed
+  EXPECT_EQ(counted::live, 0);
+  ASSERT_EQ(a->tx.emplace(2), status::ok);
+  EXPECT_EQ(a->rx.pop()->v, 2);
+}
+
+TEST(SpscRing, CrossThreadFifo) {
+  auto r = spsc::ring_buffer<std::uint64_t>(64);
+  constexpr std::uint64_t n = 200000;
+  std::thread prod([tx = std::move(r->tx)]() mutable {
+    for (std::uint64_t i = 1; i <= n; ++i)
+      while (tx.push(i) != status::ok) std::this_thread::yield();
+  });
+  std::uint64_t expect = 1;
+  while (expect <= n) {
+    if (auto v = r->rx.pop()) {
+      ASSERT_EQ(*v, expect);
+      ++expect;
+    }
+  }
+  prod.join();
+  EXPECT_TRUE(r->rx.is_disconnected());
+  EXPECT_FALSE(r->rx.pop().has_value());
+}
+
+}  // namespace

@@ -55,6 +55,10 @@ bool simulate_one(rl::test_params& p) {
 #define NEXUS_VARIANT(name, expected, ...) \
   ::nexus::model::variant { name, ::nexus::model::expect::expected, &::nexus::model::simulate_one<__VA_ARGS__> }
 
+// Scenario size knob set by --scale K (default 0 = the CI size). Drivers add
+// it to their item counts; constant for a whole run, so determinism holds.
+inline unsigned scale = 0;
+
 namespace detail {
 // Relacy writes its history while its allocator is active: a growing
 // std::ostringstream would free a buffer relacy never allocated. Capture
@@ -149,11 +153,13 @@ inline int run(int argc, char** argv, const char* driver, search defaults, std::
       s.iters = std::strtoul(next(), nullptr, 10);
     } else if (a == "--timeout") {
       timeout = static_cast<unsigned>(std::strtoul(next(), nullptr, 10));
+    } else if (a == "--scale") {
+      scale = static_cast<unsigned>(std::strtoul(next(), nullptr, 10));
     } else if (a == "--history") {
       history = true;
     } else {
       std::fprintf(stderr, "usage: %s --list | --variant NAME [--search full|bound|random] [--cb K] "
-                           "[--iters N] [--timeout S] [--history]\n", driver);
+                           "[--iters N] [--scale K] [--timeout S] [--history]\n", driver);
       return 2;
     }
   }
@@ -206,10 +212,10 @@ inline int run(int argc, char** argv, const char* driver, search defaults, std::
   std::string where = failed ? detail::failure_site(out_buf.str(), result) : "";
   for (auto& c : where)
     if (c == '"') c = '\'';
-  std::printf("MODEL driver=%s variant=%s expect=%s search=%s bound=%s iterations=%llu result=\"%s\" "
+  std::printf("MODEL driver=%s variant=%s expect=%s search=%s bound=%s scale=%u iterations=%llu result=\"%s\" "
               "verdict=%s seconds=%.3f where=\"%s\"\n",
               driver, v->name, v->expected == expect::pass ? "pass" : "fail", detail::search_name(s.kind),
-              s.kind == rl::sched_bound ? std::to_string(s.bound).c_str() : "-", iters, result,
+              s.kind == rl::sched_bound ? std::to_string(s.bound).c_str() : "-", scale, iters, result,
               ok ? "PASS" : "FAIL", secs, where.c_str());
   if (history || (!ok && failed)) std::printf("%s\n", history ? out_buf.str().c_str() : detail::tail_lines(out_buf.str(), 40).c_str());
   std::fflush(stdout);

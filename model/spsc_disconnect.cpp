@@ -1,5 +1,5 @@
 // spsc_disconnect: disconnect while items are in flight, in both drop orders.
-// The producer pushes two tracked values and disconnects. The consumer pops a
+// The producer pushes 2+scale tracked values (capacity 2+scale) and disconnects. The consumer pops a
 // bounded number of times; if it sees the producer gone it must then drain
 // every value (F3); otherwise it disconnects with values still queued. The
 // last handle must destroy exactly the values never popped (tracked counts),
@@ -13,19 +13,19 @@ using namespace nexus::model::spsc_model;
 
 template <class O>
 struct disconnect : rl::test_suite<disconnect<O>, 2> {
-  static constexpr int n = 2;
+  const int n = 2 + static_cast<int>(scale);  // more with --scale
   ring<tracked, O>* r = nullptr;
   int live = 0;    // tracked values alive anywhere (plain: fibers run one at a time)
   int popped = 0;  // consumer-only
 
-  void before() { r = make_ring<tracked, O>(2); }
+  void before() { r = make_ring<tracked, O>(static_cast<std::uint64_t>(n)); }
   void thread(unsigned id) {
     if (id == 0) {
       for (int v = 1; v <= n; ++v)
         relacy_sync::verify(r->tx.push(tracked(v, &live)) == nexus::status::ok, "push into a free slot failed");
       auto gone = std::move(r->tx);
     } else {
-      for (int k = 0; k < 2; ++k) {
+      for (int k = 0; k < n; ++k) {
         if (auto v = r->rx.pop()) {
           relacy_sync::verify(v->value == popped + 1, "FIFO order broken");
           ++popped;

@@ -1,6 +1,6 @@
 // spsc_fifo: FIFO across laps at capacity 1 and 2; the payload lives in a
 // model slot, so an unordered access to it is a DATA RACE. The producer
-// pushes 1..N (one retry on full) and disconnects; the consumer pops a
+// pushes 1..N+scale (one retry on full) and disconnects; the consumer pops a
 // bounded number of times and, if it sees the producer gone, must then drain
 // everything pushed. after() drains the rest and checks nothing was lost.
 #include "relacy_sync.hpp"
@@ -15,6 +15,7 @@ struct fifo : rl::test_suite<fifo<Cap, N, O>, 2> {
   ring<int, O>* r = nullptr;
   relacy_sync::cell<int> pushed;  // written by the producer before it disconnects
   int next = 1;                   // consumer-only
+  const int n = N + static_cast<int>(scale);  // items: N, more with --scale
 
   void before() {
     r = make_ring<int, O>(Cap);
@@ -27,7 +28,7 @@ struct fifo : rl::test_suite<fifo<Cap, N, O>, 2> {
   void thread(unsigned id) {
     if (id == 0) {
       int done = 0;
-      for (int v = 1; v <= N; ++v) {
+      for (int v = 1; v <= n; ++v) {
         nexus::status st = r->tx.push(v);
         if (st == nexus::status::full) {
           relacy_sync::spin_pause();
@@ -39,7 +40,7 @@ struct fifo : rl::test_suite<fifo<Cap, N, O>, 2> {
       pushed.store(done);
       auto gone = std::move(r->tx);  // disconnect while items may be in flight
     } else {
-      for (int k = 0; k < N; ++k) {
+      for (int k = 0; k < n; ++k) {
         if (auto v = r->rx.pop())
           take(*v);
         else

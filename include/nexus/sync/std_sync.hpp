@@ -182,6 +182,7 @@ struct std_sync {
 #elif defined(__aarch64__)
     asm volatile("yield" ::: "memory");
 #else
+    // mutation-survives: a compiler-only barrier standing in for a CPU relax hint on other targets; it orders nothing between threads
     std::atomic_signal_fence(std::memory_order_seq_cst);
 #endif
   }

@@ -97,18 +97,32 @@ constexpr rl::memory_order to_rl(std::memory_order m) noexcept {
   return rl::mo_seq_cst;
 }
 
-// Relacy models only these (success, failure) pairs faithfully; for others it
-// silently fails every CAS or weakens the order (verify-toolchain.md 2.5).
+// Relacy models a CAS faithfully only when the failure order is no stronger
+// than the load part of the success order: relaxed/(relaxed), acquire/
+// (relaxed|acquire), release/(relaxed), acq_rel/(relaxed|acquire), seq_cst/
+// (any). For other pairs it silently fails every CAS or weakens the order
+// (verify-toolchain.md 2.5), so they are refused.
 inline void check_cas_orders(std::memory_order s, std::memory_order f, rl::debug_info i) {
   using M = std::memory_order;
-  const bool ok = (s == M::acq_rel && f == M::acquire) ||
-                  (s == M::acquire && f == M::relaxed) ||
-                  (s == M::release && f == M::relaxed) ||
-                  (s == M::seq_cst && f == M::seq_cst) ||
-                  (s == M::relaxed && f == M::relaxed);
+  bool ok = false;
+  switch (s) {
+    case M::relaxed: ok = f == M::relaxed; break;
+    case M::consume:
+    case M::acquire: ok = f == M::relaxed || f == M::consume || f == M::acquire; break;
+    case M::release: ok = f == M::relaxed; break;
+    case M::acq_rel: ok = f == M::relaxed || f == M::consume || f == M::acquire; break;
+    case M::seq_cst: ok = true; break;
+  }
   if (!ok)
     rl::ctx().fail_test("CAS (success, failure) memory-order pair not modelled by relacy",
                         rl::test_result_user_assert_failed, i);
+}
+
+// The failure order std::atomic derives for a single-order compare_exchange.
+constexpr std::memory_order cas_failure_for(std::memory_order s) noexcept {
+  return s == std::memory_order_acq_rel   ? std::memory_order_acquire
+         : s == std::memory_order_release ? std::memory_order_relaxed
+                                          : s;
 }
 
 struct relacy_sync {
@@ -140,6 +154,15 @@ struct relacy_sync {
                                  rl::debug_info i = NEXUS_RL_HERE) {
       check_cas_orders(s, f, i);
       return a_.compare_exchange_strong(e, d, to_rl(s), i, to_rl(f), i);
+    }
+    // Single-order forms: the failure order is derived as std::atomic does.
+    bool compare_exchange_weak(T& e, T d, std::memory_order s = std::memory_order_seq_cst,
+                               rl::debug_info i = NEXUS_RL_HERE) {
+      return compare_exchange_weak(e, d, s, cas_failure_for(s), i);
+    }
+    bool compare_exchange_strong(T& e, T d, std::memory_order s = std::memory_order_seq_cst,
+                                 rl::debug_info i = NEXUS_RL_HERE) {
+      return compare_exchange_strong(e, d, s, cas_failure_for(s), i);
     }
     T fetch_add(T v, std::memory_order m = std::memory_order_seq_cst, rl::debug_info i = NEXUS_RL_HERE) {
       return a_.fetch_add(v, to_rl(m), i);

@@ -1,6 +1,11 @@
 // model/common.hpp -- helpers every queue driver uses.
 #pragma once
 
+// relacy_sync.hpp must come before any other header (it includes the
+// standard headers, then relacy, then undoes relacy's macros).
+#include "relacy_sync.hpp"
+#include "runner.hpp"
+
 namespace nexus::model {
 
 constexpr auto relaxed = std::memory_order_relaxed;

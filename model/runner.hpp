@@ -45,6 +45,8 @@ struct variant {
   const char* name;
   expect expected;
   bool (*run)(rl::test_params&);
+  search own{};           // this variant's own CI budget, when has_own
+  bool has_own = false;   // (e.g. a larger scenario under context-bound search)
 };
 
 template <class Test>
@@ -54,6 +56,11 @@ bool simulate_one(rl::test_params& p) {
 
 #define NEXUS_VARIANT(name, expected, ...) \
   ::nexus::model::variant { name, ::nexus::model::expect::expected, &::nexus::model::simulate_one<__VA_ARGS__> }
+// The same, with the variant's own CI search budget (a nexus::model::search).
+#define NEXUS_VARIANT_SEARCH(name, expected, budget, ...)                                                   \
+  ::nexus::model::variant {                                                                             \
+    name, ::nexus::model::expect::expected, &::nexus::model::simulate_one<__VA_ARGS__>, budget, true \
+  }
 
 // Scenario size knob set by --scale K (default 0 = the CI size). Drivers add
 // it to their item counts; constant for a whole run, so determinism holds.
@@ -122,8 +129,13 @@ inline std::string tail_lines(const std::string& s, int n) {
 inline int run(int argc, char** argv, const char* driver, search defaults, std::initializer_list<variant> vs) {
   search s = defaults;
   const char* want = nullptr;
+  for (int i = 1; i + 1 < argc; ++i)  // a variant's own budget is its default; flags below override it
+    if (std::strcmp(argv[i], "--variant") == 0)
+      for (const auto& x : vs)
+        if (std::strcmp(x.name, argv[i + 1]) == 0 && x.has_own) s = x.own;
   unsigned timeout = 600;
   bool history = false;
+  unsigned deeper = 0;  // budget steps beyond the driver's CI default
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> const char* {
@@ -153,15 +165,25 @@ inline int run(int argc, char** argv, const char* driver, search defaults, std::
       s.iters = std::strtoul(next(), nullptr, 10);
     } else if (a == "--timeout") {
       timeout = static_cast<unsigned>(std::strtoul(next(), nullptr, 10));
+    } else if (a == "--deeper") {
+      deeper = static_cast<unsigned>(std::strtoul(next(), nullptr, 10));
     } else if (a == "--scale") {
       scale = static_cast<unsigned>(std::strtoul(next(), nullptr, 10));
     } else if (a == "--history") {
       history = true;
     } else {
       std::fprintf(stderr, "usage: %s --list | --variant NAME [--search full|bound|random] [--cb K] "
-                           "[--iters N] [--scale K] [--timeout S] [--history]\n", driver);
+                           "[--iters N] [--scale K] [--deeper K] [--timeout S] [--history]\n", driver);
       return 2;
     }
+  }
+  // --deeper K: K steps past the CI budget in the driver's own search kind:
+  // full search grows the scenario (scale), bounded search the context bound,
+  // random search the iterations (x10 per step).
+  if (deeper > 0) {
+    if (s.kind == rl::sched_full) scale += deeper;
+    else if (s.kind == rl::sched_bound) s.bound += deeper;
+    else for (unsigned k = 0; k < deeper; ++k) s.iters = (s.iters ? s.iters : 200000) * 10;
   }
   if (want == nullptr) {
     std::fprintf(stderr, "%s: --variant NAME required (see --list)\n", driver);

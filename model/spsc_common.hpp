@@ -2,6 +2,7 @@
 // negative twin per named order and per weakening step.
 #pragma once
 
+#include "common.hpp"  // first: relacy_sync.hpp
 #include "nexus/queue/spsc.hpp"
 #include "scenarios.hpp"
 

@@ -41,7 +41,7 @@ WEAKER = {
 }
 JUSTIFY_RE = re.compile(r"//\s*mutation-survives:\s*(.+)")
 CXX = os.environ.get("CXX", "g++")
-COMPILE = [CXX, "-std=c++20", "-O0", "-g0", "-DRL_DO_ASSERT=1", "-fno-sized-deallocation",
+COMPILE = [CXX, "-std=c++20", "-O1", "-g0", "-DRL_DO_ASSERT=1", "-fno-sized-deallocation",
            "-Wno-unused-parameter"]
 
 

@@ -294,7 +294,14 @@ struct relacy_sync {
   static void yield(rl::debug_info i = NEXUS_RL_HERE) { rl::yield(1, i); }
 
   using futex_word = atomic<int>;
-  using clock = std::chrono::steady_clock;
+  // The model has no time: now() is a fixed point, so a deadline in the
+  // future never passes by the clock (runs stay deterministic); timed futex
+  // waits time out nondeterministically instead, exploring both outcomes.
+  struct clock {
+    using duration = std::chrono::steady_clock::duration;
+    using time_point = std::chrono::steady_clock::time_point;
+    static time_point now() noexcept { return time_point{}; }
+  };
 
   static void futex_wait(futex_word& w, int expected, rl::debug_info i = NEXUS_RL_HERE) {
     rl::rl_futex(&w.raw(), rl::RL_FUTEX_WAIT, expected, nullptr, nullptr, 0, i);

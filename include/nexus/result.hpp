@@ -22,6 +22,9 @@ enum class status : std::uint8_t {
   empty,         // nothing to take now
   disconnected,  // the peer is gone (the value, if any, was not taken)
   timeout,       // a deadline passed first
+  invalid_token, // an argument out of range (e.g. a notify token): nothing changed
+  overflow,      // an internal bound was exceeded that the design rules out;
+                 // reported, never hidden (the structure is left consistent)
 };
 
 // Why a constructor or a call with bad input produced nothing.
@@ -39,6 +42,8 @@ constexpr const char* to_string(status s) noexcept {
     case status::empty: return "empty";
     case status::disconnected: return "disconnected";
     case status::timeout: return "timeout";
+    case status::invalid_token: return "invalid token";
+    case status::overflow: return "overflow";
   }
   return "unknown status";
 }

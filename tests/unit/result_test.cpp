@@ -32,7 +32,8 @@ TEST(Result, MovesAMoveOnlyValue) {
 
 TEST(Result, EveryStatusAndErrorHasAName) {
   using nexus::status;
-  for (auto s : {status::ok, status::full, status::empty, status::disconnected, status::timeout})
+  for (auto s : {status::ok, status::full, status::empty, status::disconnected, status::timeout,
+                 status::invalid_token, status::overflow})
     EXPECT_STRNE(nexus::to_string(s), "unknown status");
   for (auto e : {nexus::error::capacity_zero, nexus::error::capacity_too_large, nexus::error::out_of_memory})
     EXPECT_STRNE(nexus::to_string(e), "unknown error");

@@ -10,12 +10,13 @@ header, run their positive variants, and classify the mutant:
   SURVIVED   every positive driver still passed: either the order can really
              be weaker (fix it) or the line carries a justification comment
              `// mutation-survives: <reason>`, which makes it JUSTIFIED
-  JUSTIFIED  survived, with the written reason at that line
+  JUSTIFIED  survived, with the written reason at that line (such lines are
+             re-run only with --rerun-justified: verify/run --deep)
   INVALID    the weaker order is not valid for that operation (e.g. a store
              with acquire): relacy rejects it; not counted
 An unexplained survivor fails the audit.
 
-Usage: verify/mutation.py [--quick] [--jobs N] [--json FILE] [--only SUBSTR]
+Usage: verify/mutation.py [--quick] [--jobs N] [--json FILE] [--only SUBSTR] [--rerun-justified]
 """
 import argparse
 import concurrent.futures as cf
@@ -104,6 +105,16 @@ def parse_model_line(text):
     return None
 
 
+def relevance(header, driver):
+    """Drivers about the mutated header first (the likeliest to kill it)."""
+    p = Path(header)
+    if driver.startswith(p.stem):
+        return 0
+    if driver.startswith(p.parent.name) or (p.parent.name == "sync" and driver.startswith("notify")):
+        return 1
+    return 2
+
+
 def run_mutant(m, affected, timeout):
     t0 = time.time()
     d = WORK / m["id"]
@@ -153,7 +164,7 @@ def run_mutant(m, affected, timeout):
     return result
 
 
-def audit(quick=False, jobs=None, only=None, timeout=300, progress=print):
+def audit(quick=False, jobs=None, only=None, timeout=300, progress=print, rerun_justified=False):
     jobs = jobs or os.cpu_count() or 2
     WORK.mkdir(parents=True, exist_ok=True)
     sites = find_sites()
@@ -174,10 +185,16 @@ def audit(quick=False, jobs=None, only=None, timeout=300, progress=print):
     with cf.ThreadPoolExecutor(max_workers=jobs) as ex:
         futs = {}
         for m in ms:
-            affected = [d for d, ds in deps.items() if m["file"] in ds]
-            if not affected:
+            affected = sorted((d for d, ds in deps.items() if m["file"] in ds), key=lambda d: relevance(m["file"], d))
+            if not affected and not m["justification"]:
                 results.append(dict(m, verdict="SURVIVED", driver="", failure="no model driver includes this header",
                                     checked=[], seconds=0.0))
+                continue
+            if m["justification"] and not rerun_justified:
+                # Justified survivors are re-run only with --rerun-justified (verify/run --deep): a
+                # survivor runs every positive driver, the slowest case of the audit.
+                results.append(dict(m, verdict="JUSTIFIED", driver="(not re-run)", failure="", checked=[],
+                                    seconds=0.0))
                 continue
             futs[ex.submit(run_mutant, m, affected, timeout)] = m
         done = 0
@@ -214,8 +231,10 @@ def main():
     ap.add_argument("--jobs", type=int)
     ap.add_argument("--json")
     ap.add_argument("--only")
+    ap.add_argument("--rerun-justified", action="store_true",
+                    help="also re-run mutants at lines that carry a mutation-survives justification")
     a = ap.parse_args()
-    sites, results = audit(a.quick, a.jobs, a.only)
+    sites, results = audit(a.quick, a.jobs, a.only, rerun_justified=a.rerun_justified)
     print(table(results))
     k, n = score(results)
     bad = [r for r in results if r["verdict"] in ("SURVIVED", "BUILD-ERROR")]

@@ -111,6 +111,33 @@ struct alignas(T) stamped_slot {
   typename Sync::template slot<T> value;
 };
 
+// The producer side shared by mpsc and mpmc: claim the tail index whose
+// stamp says writable (orders: O::claim_load, O::see_free, O::claim,
+// O::publish; see the header comment), construct, publish.
+template <class Sync, class O, class Slot, class... Args>
+status claim_push(typename Sync::template atomic<std::uint64_t>& tail, Slot* slots, std::uint64_t mask,
+                  Args&&... args) {
+  std::uint64_t pos = tail.load(O::claim_load);  // acquire: pairs with other producers' claim
+  for (;;) {
+    Slot& slot = slots[pos & mask];
+    const std::uint64_t seq = slot.seq.load(O::see_free);  // acquire: pairs with free_slot in pop
+    if (seq == 2 * pos) {
+      // acq_rel (failure: acquire): pairs with claim_load and other claims (see header).
+      if (tail.compare_exchange_weak(pos, pos + 1, O::claim)) {
+        slot.value.construct(std::forward<Args>(args)...);
+        slot.seq.store(2 * pos + 1, O::publish);  // release: pairs with observe in pop
+        return status::ok;
+      }
+      Sync::spin_pause();  // lost the race (or a spurious CAS failure); pos was reloaded
+    } else if (static_cast<std::int64_t>(seq - 2 * pos) < 0) {
+      return status::full;
+    } else {
+      Sync::spin_pause();
+      pos = tail.load(O::claim_load);  // acquire: as above; another producer took pos
+    }
+  }
+}
+
 template <class T, class Sync, class O>
 struct shared {
   using slot_t = stamped_slot<T, Sync>;
@@ -243,25 +270,7 @@ class producer {
 
   template <class... Args>
   status emplace_impl(Args&&... args) {
-    std::uint64_t pos = s_->tail.load(O::claim_load);  // acquire: pairs with other producers' claim
-    for (;;) {
-      auto& slot = slots_[pos & mask_];
-      const std::uint64_t seq = slot.seq.load(O::see_free);  // acquire: pairs with free_slot in pop
-      if (seq == 2 * pos) {
-        // acq_rel (failure: acquire): pairs with claim_load and other claims (see header).
-        if (s_->tail.compare_exchange_weak(pos, pos + 1, O::claim)) {
-          slot.value.construct(std::forward<Args>(args)...);
-          slot.seq.store(2 * pos + 1, O::publish);  // release: pairs with observe in pop
-          return status::ok;
-        }
-        Sync::spin_pause();  // lost the race (or a spurious CAS failure); pos was reloaded
-      } else if (static_cast<std::int64_t>(seq - 2 * pos) < 0) {
-        return status::full;
-      } else {
-        Sync::spin_pause();
-        pos = s_->tail.load(O::claim_load);  // acquire: as above; another producer took pos
-      }
-    }
+    return detail::claim_push<Sync, O>(s_->tail, slots_, mask_, std::forward<Args>(args)...);
   }
   void reset() noexcept {
     if (s_ == nullptr) return;

@@ -87,6 +87,33 @@ class consumer;
 
 namespace detail {
 
+// The consumer side shared by spmc and mpmc: claim the head index whose
+// stamp says readable, take, free (orders: Load/Cas on head, O::observe,
+// O::free_slot; see the header comment).
+template <class Sync, std::memory_order Load, std::memory_order Cas, class O, class Slot>
+auto claim_pop(typename Sync::template atomic<std::uint64_t>& head, Slot* slots, std::uint64_t mask)
+    -> std::optional<decltype(slots->value.take())> {
+  std::uint64_t pos = head.load(Load);  // acquire: pairs with other consumers' claim
+  for (;;) {
+    Slot& slot = slots[pos & mask];
+    const std::uint64_t seq = slot.seq.load(O::observe);  // acquire: pairs with publish in push
+    if (seq == 2 * pos + 1) {
+      // acq_rel (failure: acquire): pairs with the Load and other claims.
+      if (head.compare_exchange_weak(pos, pos + 1, Cas)) {
+        std::optional<decltype(slots->value.take())> v(slot.value.take());
+        slot.seq.store(2 * (pos + mask + 1), O::free_slot);  // release: pairs with see_free in push
+        return v;
+      }
+      Sync::spin_pause();  // another consumer won (or a spurious failure); pos was reloaded
+    } else if (static_cast<std::int64_t>(seq - (2 * pos + 1)) < 0) {
+      return std::nullopt;
+    } else {
+      Sync::spin_pause();
+      pos = head.load(Load);  // acquire: as above; pos was taken by another consumer
+    }
+  }
+}
+
 template <class T, class Sync, class O>
 struct shared {
   using slot_t = nexus::queue::mpsc::detail::stamped_slot<T, Sync>;
@@ -253,25 +280,7 @@ class consumer {
 
   // The oldest published value not taken by another consumer, or nullopt.
   [[nodiscard]] std::optional<T> pop() {
-    std::uint64_t pos = s_->head.load(O::claim_load);  // acquire: pairs with other consumers' claim
-    for (;;) {
-      auto& slot = slots_[pos & mask_];
-      const std::uint64_t seq = slot.seq.load(O::observe);  // acquire: pairs with publish in push
-      if (seq == 2 * pos + 1) {
-        // acq_rel (failure: acquire): pairs with claim_load and other claims.
-        if (s_->head.compare_exchange_weak(pos, pos + 1, O::claim)) {
-          std::optional<T> v(slot.value.take());
-          slot.seq.store(2 * (pos + mask_ + 1), O::free_slot);  // release: pairs with see_free in push
-          return v;
-        }
-        Sync::spin_pause();  // another consumer won (or a spurious failure); pos was reloaded
-      } else if (static_cast<std::int64_t>(seq - (2 * pos + 1)) < 0) {
-        return std::nullopt;
-      } else {
-        Sync::spin_pause();
-        pos = s_->head.load(O::claim_load);  // acquire: as above; pos was taken by another consumer
-      }
-    }
+    return detail::claim_pop<Sync, O::claim_load, O::claim, O>(s_->head, slots_, mask_);
   }
 
   std::uint64_t capacity() const noexcept { return mask_ + 1; }

@@ -3,7 +3,7 @@
 // someone may be asleep. The blocking channels keep one per side.
 //
 // PROTOCOL
-//   waiter:  key = prepare()      (waiters += 1; fence; key = seq)
+//   waiter:  key = prepare()      (key = seq; waiters += 1; fence)
 //            re-check the condition; if it holds: cancel() and go on
 //            wait(key) / wait_until(key, deadline): sleep while seq == key
 //            cancel()             (waiters -= 1)
@@ -45,11 +45,15 @@ class waitset {
   waitset(const waitset&) = delete;
   waitset& operator=(const waitset&) = delete;
 
-  // Announces a waiter and returns the key to wait on.
+  // Announces a waiter and returns the key to wait on. The key is read
+  // first: a notify that bumps seq after it makes the wait return at once.
+  // (Reading it after the fence loses a wakeup: the notify may bump seq in
+  // between, after the re-check missed its condition; the model found this.)
   int prepare() noexcept {
-    waiters_.fetch_add(1, std::memory_order_relaxed);  // relaxed: ordered by prepare_fence
-    Sync::fence(O::prepare_fence);                     // seq_cst: pairs with notify_fence
-    return seq_.load(std::memory_order_relaxed);       // relaxed: compared by the futex only
+    const int key = seq_.load(std::memory_order_relaxed);  // relaxed: compared by the futex only
+    waiters_.fetch_add(1, std::memory_order_relaxed);      // relaxed: ordered by prepare_fence
+    Sync::fence(O::prepare_fence);                         // seq_cst: pairs with notify_fence
+    return key;
   }
   void cancel() noexcept {
     waiters_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: a stale count costs one extra wake

@@ -60,6 +60,7 @@ struct channel_orders {
   // mutation-survives: every push or pop that can precede a leave is followed by a waitset notify whose seq_cst fence is also a release fence, so a relaxed count drop is already ordered after it (model/channel_park last_item passes with leave relaxed); release is kept as the explicit pairing for see_leave (free on x86: the RMW is locked)
   static constexpr std::memory_order leave = std::memory_order_release;        // pairs with see_leave
   static constexpr std::memory_order see_leave = std::memory_order_acquire;    // pairs with leave
+  // mutation-survives: the acquire half orders the peer handle's last accesses to this block (atomics only) before its destruction, the shared_ptr pattern; relacy does not model a free as racing with earlier atomic accesses, so no driver can fail (the rings' release_ref, whose blocks hold plain state, is killed)
   static constexpr std::memory_order release_ref = std::memory_order_acq_rel;  // pairs with itself
 };
 

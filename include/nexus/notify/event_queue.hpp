@@ -115,6 +115,7 @@ class events {
 struct notify_orders {
   static constexpr std::memory_order admit = std::memory_order_acq_rel;        // pairs with clear
   static constexpr std::memory_order clear = std::memory_order_acq_rel;        // pairs with admit
+  // mutation-survives: the acquire half orders the peer handle's last accesses to this block (atomics only) before its destruction, the shared_ptr pattern; relacy does not model a free as racing with earlier atomic accesses, so no driver can fail (the rings' release_ref, whose blocks hold plain state, is killed)
   static constexpr std::memory_order release_ref = std::memory_order_acq_rel;  // pairs with itself
 };
 

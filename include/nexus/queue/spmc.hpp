@@ -187,8 +187,10 @@ result<endpoints<T, Sync, O>> ring_buffer(std::uint64_t capacity) {
 }
 
 // The producing end. Move-only; one thread at a time.
+// Aligned to a cache line: the handle's index is written on every call, and
+// a handle stored next to its peer (in one struct) must not share its line.
 template <class T, class Sync, class O>
-class producer {
+class alignas(cache_line) producer {
   using shared_t = detail::shared<T, Sync, O>;
 
  public:

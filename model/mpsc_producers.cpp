@@ -5,13 +5,7 @@
 //    Every successful push is delivered exactly once, each producer's values
 //    in its own order, and the consumer that sees every producer gone has
 //    already got everything.
-//  * "no_spurious_full": the cross-producer regression from
-//    verify-toolchain.md section 3. P0 pushes x0; the consumer pops it and
-//    raises a flag (release); P0, having seen the flag (acquire), pushes x1,
-//    moving the tail past the freed slot. The ring (capacity 2) never holds
-//    more than one value before P1's single push, so P1 must never see
-//    `full`, whatever tail it reads. With a relaxed tail load or CAS, P1 can
-//    read the tail P0 advanced but a stale stamp of the freed slot.
+//  * "no_spurious_full": the cross-producer regression (model/scenarios.hpp).
 #include "mpsc_common.hpp"
 
 using namespace nexus::model;
@@ -77,58 +71,15 @@ struct two_producers : rl::test_suite<two_producers<O>, 3> {
   }
 };
 
-template <class O>
-struct no_spurious_full : rl::test_suite<no_spurious_full<O>, 3> {
-  using ep = typename queue<int, O>::endpoints;
-  using producer = nexus::queue::mpsc::producer<int, relacy_sync, O>;
-  ep* r = nullptr;
-  producer* second = nullptr;
-  relacy_sync::atomic<int>* freed = nullptr;  // the consumer popped x0
-
-  void before() {
-    r = make_endpoints<ep>(queue<int, O>::make(2));
-    second = new producer(r->tx.clone());
-    freed = new relacy_sync::atomic<int>(0);
-  }
-  void thread(unsigned id) {
-    if (id == 0) {
-      relacy_sync::verify(r->tx.push(1) == nexus::status::ok, "the first push failed");
-      for (int k = 0; k < 2; ++k) {
-        if (freed->load(acquire) == 1) {  // acquire: pairs with the consumer's release below
-          relacy_sync::verify(r->tx.push(2) == nexus::status::ok, "push into a freed ring failed");
-          break;
-        }
-        relacy_sync::spin_pause();
-      }
-    } else if (id == 1) {
-      relacy_sync::verify(second->push(3) != nexus::status::full,
-                          "spurious full: the ring never held more than one value");
-    } else {
-      for (int k = 0; k < 2; ++k) {
-        if (auto v = r->rx.pop()) {
-          if (*v == 1) freed->store(1, release);  // release: pairs with P0's acquire
-          break;
-        }
-        relacy_sync::spin_pause();
-      }
-    }
-  }
-  void after() {
-    delete freed;
-    delete second;
-    delete r;
-  }
-};
-
 int main(int argc, char** argv) {
   return run(argc, argv, "mpsc_producers", {rl::sched_bound, 2},
              {
                  NEXUS_VARIANT("two_producers", pass, two_producers<mpsc_orders>),
-                 NEXUS_VARIANT("no_spurious_full", pass, no_spurious_full<mpsc_orders>),
-                 NEXUS_VARIANT("claim_load_relaxed", fail, no_spurious_full<claim_load_relaxed>),
-                 NEXUS_VARIANT("claim_release", fail, no_spurious_full<claim_release>),
-                 NEXUS_VARIANT("claim_acquire", fail, no_spurious_full<claim_acquire>),
-                 NEXUS_VARIANT("claim_relaxed", fail, no_spurious_full<claim_relaxed>),
+                 NEXUS_VARIANT("no_spurious_full", pass, no_spurious_full<queue<int, mpsc_orders>>),
+                 NEXUS_VARIANT("claim_load_relaxed", fail, no_spurious_full<queue<int, claim_load_relaxed>>),
+                 NEXUS_VARIANT("claim_release", fail, no_spurious_full<queue<int, claim_release>>),
+                 NEXUS_VARIANT("claim_acquire", fail, no_spurious_full<queue<int, claim_acquire>>),
+                 NEXUS_VARIANT("claim_relaxed", fail, no_spurious_full<queue<int, claim_relaxed>>),
                  NEXUS_VARIANT("two_producers_publish_relaxed", fail, two_producers<publish_relaxed>),
                  NEXUS_VARIANT("two_producers_leave_relaxed", fail, two_producers<leave_relaxed>),
              });

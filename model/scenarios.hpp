@@ -102,4 +102,54 @@ struct disconnect : rl::test_suite<disconnect<Q>, 2> {
   }
 };
 
+// no_spurious_full<Q> (3 threads): the cross-producer regression from
+// verify-toolchain.md section 3. P0 pushes x0; the consumer pops it and
+// raises a flag (release); P0, having seen the flag (acquire), pushes x1,
+// moving the tail past the freed slot. The ring (capacity 2) never holds more
+// than one value before P1's single push, so P1 must never see `full`,
+// whatever tail it reads. With a relaxed tail load or CAS, P1 can read the
+// tail P0 advanced but a stale stamp of the freed slot.
+template <class Q>
+struct no_spurious_full : rl::test_suite<no_spurious_full<Q>, 3> {
+  using ep = typename Q::endpoints;
+  using producer = std::remove_reference_t<decltype(std::declval<ep&>().tx)>;
+  ep* r = nullptr;
+  producer* second = nullptr;
+  relacy_sync::atomic<int>* freed = nullptr;  // the consumer popped x0
+
+  void before() {
+    r = make_endpoints<ep>(Q::make(2));
+    second = new producer(r->tx.clone());
+    freed = new relacy_sync::atomic<int>(0);
+  }
+  void thread(unsigned id) {
+    if (id == 0) {
+      relacy_sync::verify(r->tx.push(1) == nexus::status::ok, "the first push failed");
+      for (int k = 0; k < 2; ++k) {
+        if (freed->load(acquire) == 1) {  // acquire: pairs with the consumer's release below
+          relacy_sync::verify(r->tx.push(2) == nexus::status::ok, "push into a freed ring failed");
+          break;
+        }
+        relacy_sync::spin_pause();
+      }
+    } else if (id == 1) {
+      relacy_sync::verify(second->push(3) != nexus::status::full,
+                          "spurious full: the ring never held more than one value");
+    } else {
+      for (int k = 0; k < 2; ++k) {
+        if (auto v = r->rx.pop()) {
+          if (*v == 1) freed->store(1, release);  // release: pairs with P0's acquire
+          break;
+        }
+        relacy_sync::spin_pause();
+      }
+    }
+  }
+  void after() {
+    delete freed;
+    delete second;
+    delete r;
+  }
+};
+
 }  // namespace nexus::model

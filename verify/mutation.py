@@ -136,24 +136,33 @@ def run_mutant(m, affected, timeout):
         if c.returncode != 0:
             result.update(verdict="BUILD-ERROR", driver=drv, failure=c.stderr[-400:])
             break
-        for v in positive_variants(exe):
-            try:
-                r = subprocess.run([str(exe), "--variant", v, "--timeout", str(timeout)],
-                                   capture_output=True, text=True, timeout=timeout + 30)
-                out = r.stdout + r.stderr
-            except subprocess.TimeoutExpired:
-                out = "TIMEOUT"
-                r = None
-            result["checked"].append(f"{drv}/{v}")
-            if "RELACY INTERNAL ASSERT" in out:
-                result.update(verdict="INVALID", driver=drv, failure="relacy rejects this order for the operation")
-                break
-            row = parse_model_line(out)
-            if row is None or row.get("verdict") != "PASS":
-                failure = row.get("result", "?").strip('"') if row else ("TIMEOUT" if r is None else f"crash rc={r.returncode}")
-                where = row.get("where", "").strip('"') if row else ""
-                where = where.replace(str(d) + "/", "").replace(str(ROOT) + "/", "")
-                result.update(verdict="KILLED", driver=f"{drv}/{v}", failure=(failure + (f" at {where}" if where else "")))
+        variants = positive_variants(exe)
+        # Phase 1: a cheap random search of every positive variant (most weakened
+        # orders fail within a few iterations); phase 2, only if all survived:
+        # the driver's own CI budget (exhaustive or context-bound).
+        for phase in (["--search", "random", "--iters", "20000"], []):
+            for v in variants:
+                try:
+                    r = subprocess.run([str(exe), "--variant", v, "--timeout", str(timeout)] + phase,
+                                       capture_output=True, text=True, timeout=timeout + 30)
+                    out = r.stdout + r.stderr
+                except subprocess.TimeoutExpired:
+                    out = "TIMEOUT"
+                    r = None
+                result["checked"].append(f"{drv}/{v}{' (random)' if phase else ''}")
+                if "RELACY INTERNAL ASSERT" in out:
+                    result.update(verdict="INVALID", driver=drv, failure="relacy rejects this order for the operation")
+                    break
+                row = parse_model_line(out)
+                if row is None or row.get("verdict") != "PASS":
+                    failure = row.get("result", "?").strip('"') if row else ("TIMEOUT" if r is None else f"crash rc={r.returncode}")
+                    where = row.get("where", "").strip('"') if row else ""
+                    where = where.replace(str(d) + "/", "").replace(str(ROOT) + "/", "")
+                    search = f"{row.get('search', '?')} search" if row else "?"
+                    result.update(verdict="KILLED", driver=f"{drv}/{v}",
+                                  failure=(failure + f" ({search})" + (f" at {where}" if where else "")))
+                    break
+            if result["verdict"] != "SURVIVED":
                 break
         if result["verdict"] != "SURVIVED":
             break

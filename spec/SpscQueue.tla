@@ -1,128 +1,370 @@
------------------------------ MODULE SpscQueue -----------------------------
+------------------------------ MODULE SpscQueue ------------------------------
 (***************************************************************************)
-(* nexus::queue::spsc (include/nexus/queue/spsc.hpp) at the level of its    *)
-(* atomic steps. Variables and actions are named after the code:           *)
-(*   tail, head        the shared free-running indices                     *)
-(*   ptail, cached_head   the producer handle's own copies                 *)
-(*   chead, cached_tail   the consumer handle's own copies                 *)
-(*   slots             the ring (0 = empty slot)                           *)
-(*   handles           live handles; the last one destroys [head, tail)    *)
-(* The producer pushes 1..N; the consumer pops, and after seeing the       *)
-(* producer gone drains what is left (the is_disconnected rule).           *)
-(* BUGGY: push publishes tail before writing the slot (the publish order   *)
-(* inverted), so the consumer can take an empty slot.                      *)
+(* nexus::queue::spsc (include/nexus/queue/spsc.hpp) at the level of its   *)
+(* atomic steps.  One variable per field of the code, one action per       *)
+(* atomic step of producer::push / consumer::pop / ~handle.                *)
+(*                                                                         *)
+(*   code (spsc.hpp)                      spec                             *)
+(*   shared::tail       atomic u64        tail                             *)
+(*   shared::head       atomic u64        head                             *)
+(*   shared::handles    atomic u32        handles                          *)
+(*   shared::slots[]    slot<T>           slots  (Empty = uninitialised)   *)
+(*   producer::cached_head_               cached_head                      *)
+(*   consumer::cached_tail_               cached_tail                      *)
+(*   producer::tail_, consumer::head_     folded into tail, head: only the *)
+(*                                        owner writes the shared index,   *)
+(*                                        so its copy equals it between    *)
+(*                                        calls                            *)
+(*   slot = index & mask                  index % Cap                      *)
+(*                                                                         *)
+(* Steps:                                                                  *)
+(*   push(v): PushRefresh   cached_head_ = head.load(see_free)             *)
+(*                          (only when tail - cached_head == Cap)          *)
+(*            PushConstruct slots_[t & mask_].construct(v)                 *)
+(*            PushPublish   tail.store(t + 1, publish); tail_ = t + 1      *)
+(*   pop():   PopRefresh    cached_tail_ = tail.load(observe)              *)
+(*                          (only when head == cached_tail)                *)
+(*            PopTake       v = slots_[h & mask_].take()                   *)
+(*            PopFree       head.store(h + 1, free_slot); head_ = h + 1    *)
+(*   is_disconnected():                                                    *)
+(*            SeeDisconnect handles.load(see_disconnect) == 1              *)
+(*   ~producer / ~consumer:                                                *)
+(*            DropProducer / DropConsumer  handles.fetch_sub(1,            *)
+(*                          release_handle); the last one runs ~shared():  *)
+(*                          destroys slots [head, tail), frees the block   *)
+(*                                                                         *)
+(* The model is sequentially consistent: each step sees the latest value   *)
+(* of every location.  What a weakened memory order would allow is         *)
+(* modelled by Bug (a reordering or a stale read); the Relacy drivers in   *)
+(* model/ check the real orders.  Bug = "none" is the code as shipped.     *)
+(*                                                                         *)
+(* The producer pushes 1, 2, ..., N (a push that finds the ring full is    *)
+(* retried later with the same value).  The consumer pops; once it sees    *)
+(* the producer gone it drains (pops until empty).  Either side may drop   *)
+(* its handle between calls, with values still in the ring.                *)
 (***************************************************************************)
 EXTENDS Naturals, Sequences
 
-CONSTANTS Cap, N, BUGGY
+CONSTANTS Cap,  \* ring capacity (capacity(), mask + 1)
+          N,    \* the producer pushes 1..N
+          Bug   \* "none", or one weakened step; see Bugs below
 
-VARIABLES tail, head, ptail, cached_head, chead, cached_tail, slots,
-          handles, ppc, cpc, popped, destroyed, next
-vars == <<tail, head, ptail, cached_head, chead, cached_tail, slots,
-          handles, ppc, cpc, popped, destroyed, next>>
+Bugs ==
+  {"none",
+   \* publish (tail store) relaxed: the slot's construction may become
+   \* visible after the new tail.  Modelled as: publish, then construct.
+   "publish_before_construct",
+   \* free_slot (head store) relaxed: the slot's read may happen after the
+   \* producer sees the slot free.  Modelled as: free, then take.
+   "free_before_take",
+   \* release_handle without acquire: the last handle's ~shared() may read a
+   \* stale peer index (anything from the last value it saw to the latest).
+   "stale_cleanup",
+   \* see_disconnect relaxed: a consumer that saw the producer gone may still
+   \* read a stale tail while draining.
+   "stale_drain"}
 
-Slot(i) == i % Cap
+ASSUME CapAssumption == Cap \in Nat \ {0}
+ASSUME NAssumption == N \in Nat \ {0}
+ASSUME BugAssumption == Bug \in Bugs
 
-Init ==
-  /\ tail = 0 /\ head = 0 /\ ptail = 0 /\ cached_head = 0
-  /\ chead = 0 /\ cached_tail = 0
-  /\ slots = [s \in 0..Cap-1 |-> 0]
-  /\ handles = 2
-  /\ ppc = "push" /\ cpc = "pop"
-  /\ popped = << >> /\ destroyed = << >> /\ next = 1
+Empty == 0          \* an uninitialised slot; the values are 1..N
+Values == 1..N
 
-\* ---- producer: push(v) ------------------------------------------------
-\* refresh_head: tail - cached_head > mask  ->  cached_head := head (see_free)
-PushRefresh ==
-  /\ ppc = "push" /\ next <= N
-  /\ ptail - cached_head >= Cap
-  /\ cached_head' = head
-  /\ UNCHANGED <<tail, head, ptail, chead, cached_tail, slots, handles, ppc, cpc, popped, destroyed, next>>
+VARIABLES
+  \* the shared block (detail::shared)
+  tail, head, handles, slots,
+  \* the producer handle: cached_head_, and where it is inside push()
+  cached_head, ppc,
+  \* the consumer handle: cached_tail_, where it is inside pop(), and
+  \* whether it has seen the producer gone (and so is draining)
+  cached_tail, cpc, cmode,
+  \* ghosts (observations, not code state): the values pop() returned, the
+  \* values ~shared() destroyed, the block was freed, and "the consumer saw
+  \* the producer gone and then pop() came back empty"
+  popped, destroyed, freed, drained
 
-\* construct v in slots[tail & mask]; tail.store(tail + 1, publish)
-Push ==
-  /\ ppc = "push" /\ next <= N
-  /\ ptail - cached_head < Cap
-  /\ IF BUGGY
-       THEN /\ tail' = ptail + 1 /\ ppc' = "write" /\ UNCHANGED <<slots, next>>
-       ELSE /\ slots' = [slots EXCEPT ![Slot(ptail)] = next]
-            /\ tail' = ptail + 1 /\ next' = next + 1 /\ UNCHANGED ppc
-  /\ ptail' = ptail + 1
-  /\ UNCHANGED <<head, cached_head, chead, cached_tail, handles, cpc, popped, destroyed>>
+vars == <<tail, head, handles, slots, cached_head, ppc, cached_tail, cpc, cmode,
+          popped, destroyed, freed, drained>>
 
-\* BUGGY only: the slot written after the publish
-LateWrite ==
-  /\ ppc = "write"
-  /\ slots' = [slots EXCEPT ![Slot(ptail - 1)] = next]
-  /\ next' = next + 1 /\ ppc' = "push"
-  /\ UNCHANGED <<tail, head, ptail, cached_head, chead, cached_tail, handles, cpc, popped, destroyed>>
+Slot(i) == i % Cap   \* i & mask
 
-\* ~producer: handles.fetch_sub(1, release_handle)
-DropProducer ==
-  /\ ppc = "push" /\ next > N
-  /\ handles' = handles - 1 /\ ppc' = "gone"
-  /\ UNCHANGED <<tail, head, ptail, cached_head, chead, cached_tail, slots, cpc, popped, destroyed, next>>
+Init == /\ tail = 0
+        /\ head = 0
+        /\ handles = 2
+        /\ slots = [i \in 0..Cap-1 |-> Empty]
+        /\ cached_head = 0
+        /\ ppc = "idle"
+        /\ cached_tail = 0
+        /\ cpc = "idle"
+        /\ cmode = "popping"
+        /\ popped = <<>>
+        /\ destroyed = <<>>
+        /\ freed = FALSE
+        /\ drained = FALSE
 
-\* ---- consumer: pop() ---------------------------------------------------
-\* refresh_tail: head == cached_tail  ->  cached_tail := tail (observe)
-PopRefresh ==
-  /\ cpc \in {"pop", "drain"}
-  /\ chead = cached_tail /\ cached_tail # tail
-  /\ cached_tail' = tail
-  /\ UNCHANGED <<tail, head, ptail, cached_head, chead, slots, handles, ppc, cpc, popped, destroyed, next>>
+----------------------------------------------------------------------------
+(* producer::push(v), v = tail + 1                                         *)
 
-\* take slots[head & mask]; head.store(head + 1, free_slot)
-Pop ==
-  /\ cpc \in {"pop", "drain"}
-  /\ chead # cached_tail
-  /\ popped' = Append(popped, slots[Slot(chead)])
-  /\ slots' = [slots EXCEPT ![Slot(chead)] = 0]
-  /\ head' = chead + 1 /\ chead' = chead + 1
-  /\ UNCHANGED <<tail, ptail, cached_head, cached_tail, handles, ppc, cpc, destroyed, next>>
+\* The producer has a value left to push and is between calls.
+PushStart == ppc = "idle" /\ tail < N
 
-\* is_disconnected(): handles == 1 (see_disconnect); then drain
-SeeDisconnect ==
-  /\ cpc = "pop" /\ handles = 1 /\ ppc = "gone"
-  /\ cpc' = "drain"
-  /\ UNCHANGED <<tail, head, ptail, cached_head, chead, cached_tail, slots, handles, ppc, popped, destroyed, next>>
+\* refresh_head(t): the ring looks full (t - cached_head_ > mask_), reload
+\* cached_head_ from head (acquire, see_free).  If it is still full, push
+\* returns status::full and the producer is between calls again.
+PushRefresh == /\ PushStart
+               /\ tail - cached_head >= Cap
+               /\ cached_head' = head
+               /\ UNCHANGED <<tail, head, handles, slots, ppc, cached_tail, cpc,
+                              cmode, popped, destroyed, freed, drained>>
 
-\* ~consumer (after draining, or at any time: values may stay in flight)
-DropConsumer ==
-  /\ cpc \in {"pop", "drain"}
-  /\ (cpc = "drain" => (chead = cached_tail /\ cached_tail = tail))
-  /\ handles' = handles - 1 /\ cpc' = "gone"
-  /\ UNCHANGED <<tail, head, ptail, cached_head, chead, cached_tail, slots, ppc, popped, destroyed, next>>
+\* slots_[t & mask_].construct(v), only when not (apparently) full.
+PushConstruct == /\ Bug # "publish_before_construct"
+                 /\ PushStart
+                 /\ tail - cached_head < Cap
+                 /\ slots' = [slots EXCEPT ![Slot(tail)] = tail + 1]
+                 /\ ppc' = "constructed"
+                 /\ UNCHANGED <<tail, head, handles, cached_head, cached_tail, cpc,
+                                cmode, popped, destroyed, freed, drained>>
 
-\* the last handle destroys exactly [head, tail)
-Cleanup ==
-  /\ handles = 0 /\ destroyed = << >> /\ ppc = "gone" /\ cpc = "gone"
-  /\ destroyed' = [k \in 1..(tail - head) |-> slots[Slot(head + k - 1)]] \o << 0 >>
-  /\ UNCHANGED <<tail, head, ptail, cached_head, chead, cached_tail, slots, handles, ppc, cpc, popped, next>>
+\* tail.store(t + 1, publish); tail_ = t + 1; return status::ok.
+PushPublish == /\ Bug # "publish_before_construct"
+               /\ ppc = "constructed"
+               /\ tail' = tail + 1
+               /\ ppc' = "idle"
+               /\ UNCHANGED <<head, handles, slots, cached_head, cached_tail, cpc,
+                              cmode, popped, destroyed, freed, drained>>
 
-Done == handles = 0 /\ destroyed # << >> /\ UNCHANGED vars
+\* Bug "publish_before_construct": the tail store first ...
+PushPublishEarly == /\ Bug = "publish_before_construct"
+                    /\ PushStart
+                    /\ tail - cached_head < Cap
+                    /\ tail' = tail + 1
+                    /\ ppc' = "published"
+                    /\ UNCHANGED <<head, handles, slots, cached_head, cached_tail,
+                                   cpc, cmode, popped, destroyed, freed, drained>>
 
-Next == PushRefresh \/ Push \/ LateWrite \/ DropProducer
-        \/ PopRefresh \/ Pop \/ SeeDisconnect \/ DropConsumer \/ Cleanup \/ Done
+\* ... then the construction of slot t = tail - 1.
+PushConstructLate == /\ Bug = "publish_before_construct"
+                     /\ ppc = "published"
+                     /\ slots' = [slots EXCEPT ![Slot(tail - 1)] = tail]
+                     /\ ppc' = "idle"
+                     /\ UNCHANGED <<tail, head, handles, cached_head, cached_tail,
+                                    cpc, cmode, popped, destroyed, freed, drained>>
 
-Fairness == /\ WF_vars(PushRefresh) /\ WF_vars(Push) /\ WF_vars(LateWrite) /\ WF_vars(DropProducer)
-            /\ WF_vars(PopRefresh) /\ WF_vars(Pop) /\ WF_vars(SeeDisconnect) /\ WF_vars(Cleanup)
+----------------------------------------------------------------------------
+(* consumer::pop()                                                         *)
+
+PopStart == cpc = "idle"
+
+\* refresh_tail(h): the ring looks empty (h == cached_tail_), reload
+\* cached_tail_ from tail (acquire, observe).  Still empty: pop returns
+\* nullopt; after seeing the producer gone, that ends the drain (drained).
+\* Bug "stale_drain": while draining, the load may return a stale tail.
+PopRefresh == /\ PopStart
+              /\ head = cached_tail
+              /\ IF Bug = "stale_drain" /\ cmode = "draining"
+                   THEN cached_tail' \in cached_tail..tail
+                   ELSE cached_tail' = tail
+              /\ drained' = (drained \/ (cmode = "draining" /\ cached_tail' = head))
+              /\ UNCHANGED <<tail, head, handles, slots, cached_head, ppc, cpc,
+                             cmode, popped, destroyed, freed>>
+
+\* std::optional<T> v(slots_[h & mask_].take()): move the value out, the
+\* slot is uninitialised again.
+PopTake == /\ Bug # "free_before_take"
+           /\ PopStart
+           /\ head # cached_tail
+           /\ popped' = Append(popped, slots[Slot(head)])
+           /\ slots' = [slots EXCEPT ![Slot(head)] = Empty]
+           /\ cpc' = "taken"
+           /\ UNCHANGED <<tail, head, handles, cached_head, ppc, cached_tail,
+                          cmode, destroyed, freed, drained>>
+
+\* head.store(h + 1, free_slot); head_ = h + 1; return v.
+PopFree == /\ Bug # "free_before_take"
+           /\ cpc = "taken"
+           /\ head' = head + 1
+           /\ cpc' = "idle"
+           /\ UNCHANGED <<tail, handles, slots, cached_head, ppc, cached_tail,
+                          cmode, popped, destroyed, freed, drained>>
+
+\* Bug "free_before_take": the head store first ...
+PopFreeEarly == /\ Bug = "free_before_take"
+                /\ PopStart
+                /\ head # cached_tail
+                /\ head' = head + 1
+                /\ cpc' = "freed"
+                /\ UNCHANGED <<tail, handles, slots, cached_head, ppc, cached_tail,
+                               cmode, popped, destroyed, freed, drained>>
+
+\* ... then the read of slot h = head - 1.
+PopTakeLate == /\ Bug = "free_before_take"
+               /\ cpc = "freed"
+               /\ popped' = Append(popped, slots[Slot(head - 1)])
+               /\ slots' = [slots EXCEPT ![Slot(head - 1)] = Empty]
+               /\ cpc' = "idle"
+               /\ UNCHANGED <<tail, head, handles, cached_head, ppc, cached_tail,
+                              cmode, destroyed, freed, drained>>
+
+\* consumer::is_disconnected(): handles.load(see_disconnect) == 1 while the
+\* consumer holds its handle means the producer is gone: start draining.
+SeeDisconnect == /\ PopStart
+                 /\ cmode = "popping"
+                 /\ handles = 1
+                 /\ cmode' = "draining"
+                 /\ UNCHANGED <<tail, head, handles, slots, cached_head, ppc,
+                                cached_tail, cpc, popped, destroyed, freed, drained>>
+
+----------------------------------------------------------------------------
+(* ~producer / ~consumer: shared::release                                  *)
+
+\* ~shared(): for (i = h; i != t; ++i) slots[i & mask].destroy(); then the
+\* block is freed.  Values are destroyed in index order.
+Destroyed(h, t) == [k \in 1..(t - h) |-> slots[Slot(h + k - 1)]]
+
+\* The last handle runs ~shared() with indices h, t.
+Cleanup(h, t) == /\ destroyed' = destroyed \o Destroyed(h, t)
+                 /\ slots' = [i \in 0..Cap-1 |-> Empty]
+                 /\ freed' = TRUE
+
+\* handles.fetch_sub(1, release_handle) == 1 -> this is the last handle.
+\* Bug "stale_cleanup": the peer's index may be read stale (no acquire):
+\* anything from the value this side last loaded to the latest one.
+DropProducer == /\ ppc = "idle"
+                /\ handles' = handles - 1
+                /\ ppc' = "gone"
+                /\ IF handles = 1
+                     THEN IF Bug = "stale_cleanup"
+                            THEN \E h \in cached_head..head : Cleanup(h, tail)
+                            ELSE Cleanup(head, tail)
+                     ELSE UNCHANGED <<destroyed, slots, freed>>
+                /\ UNCHANGED <<tail, head, cached_head, cached_tail, cpc, cmode,
+                               popped, drained>>
+
+DropConsumer == /\ cpc = "idle"
+                /\ handles' = handles - 1
+                /\ cpc' = "gone"
+                /\ IF handles = 1
+                     THEN IF Bug = "stale_cleanup"
+                            THEN \E t \in cached_tail..tail : Cleanup(head, t)
+                            ELSE Cleanup(head, tail)
+                     ELSE UNCHANGED <<destroyed, slots, freed>>
+                /\ UNCHANGED <<tail, head, cached_head, ppc, cached_tail, cmode,
+                               popped, drained>>
+
+\* Both handles gone: nothing more happens (not a deadlock).
+Finished == handles = 0 /\ UNCHANGED vars
+
+Producer == PushRefresh \/ PushConstruct \/ PushPublish
+              \/ PushPublishEarly \/ PushConstructLate \/ DropProducer
+Consumer == PopRefresh \/ PopTake \/ PopFree \/ PopFreeEarly \/ PopTakeLate
+              \/ SeeDisconnect \/ DropConsumer
+
+Next == Producer \/ Consumer \/ Finished
+
+\* Weak fairness on the consumer's pop steps only: "the consumer keeps
+\* popping" (it may still drop its handle at any time: no fairness on that).
+\* The producer needs none: no property depends on it pushing.
+Fairness == /\ WF_vars(PopRefresh)
+            /\ WF_vars(PopTake)
+            /\ WF_vars(PopFree)
+            /\ WF_vars(PopFreeEarly)
+            /\ WF_vars(PopTakeLate)
+            /\ WF_vars(SeeDisconnect)
+
 Spec == Init /\ [][Next]_vars /\ Fairness
 
-\* ---- invariants ---------------------------------------------------------
-Bounds == 0 <= tail - head /\ tail - head <= Cap
-CachesStaleLow == cached_head <= head /\ cached_tail <= tail
-\* every popped value is the next in order: FIFO, nothing lost or duplicated
-Fifo == \A k \in 1..Len(popped) : popped[k] = k
-\* slots in [head, tail) hold exactly the values pushed and not popped
-LiveSlots == BUGGY \/ \A i \in head..(tail - 1) : slots[Slot(i)] = i + 1
-\* a consumer that saw the producer gone and drained has everything
-DrainComplete == (cpc = "gone" /\ ppc = "gone" /\ handles = 0 /\ Len(popped) > 0 /\ tail = head)
-                 => Len(popped) = N
-\* after both handles: popped ++ destroyed is 1..N exactly once
-ExactlyOnce == destroyed # << >> =>
-  LET all == popped \o SubSeq(destroyed, 1, Len(destroyed) - 1)
-  IN Len(all) = N /\ \A k \in 1..N : all[k] = k
+----------------------------------------------------------------------------
+(* Safety                                                                  *)
 
-\* liveness: with a consumer that keeps popping, everything pushed arrives
-AllDelivered == <>(Len(popped) = N \/ cpc = "gone")
+TypeOK == /\ tail \in 0..N
+          /\ head \in 0..N
+          /\ handles \in 0..2
+          /\ slots \in [0..Cap-1 -> {Empty} \cup Values]
+          /\ cached_head \in 0..N
+          /\ ppc \in {"idle", "constructed", "published", "gone"}
+          /\ cached_tail \in 0..N
+          /\ cpc \in {"idle", "taken", "freed", "gone"}
+          /\ cmode \in {"popping", "draining"}
+          /\ popped \in Seq({Empty} \cup Values)
+          /\ destroyed \in Seq({Empty} \cup Values)
+          /\ freed \in BOOLEAN
+          /\ drained \in BOOLEAN
+
+\* The values push() has handed over: push number k carries the value k.
+Pushed == [k \in 1..tail |-> k]
+
+\* 0 <= tail - head <= capacity.
+IndexBounds == head <= tail /\ tail - head <= Cap
+
+\* cached_head <= head, cached_tail <= tail: stale only in the safe
+\* direction (a stale cache makes the ring look fuller / emptier, never
+\* less so); and the consumer never runs past what it has seen.
+CachedIndicesStale == /\ cached_head <= head
+                      /\ cached_tail <= tail
+                      /\ head <= cached_tail
+                      /\ tail - cached_head <= Cap
+
+\* The live window: [head, tail), less the slot a pop is taking right now.
+LiveHead == IF cpc = "taken" THEN head + 1 ELSE head
+Window == [k \in 1..(tail - LiveHead) |-> slots[Slot(LiveHead + k - 1)]]
+
+\* Slots [head, tail) hold exactly the values pushed and not popped, in
+\* push order (FIFO, nothing lost, nothing duplicated).
+WindowHoldsUnpopped == ~freed => popped \o Window = Pushed
+
+\* No slot outside [head, tail) holds a value, except the one push() is
+\* constructing.
+NoStrayValues ==
+  ~freed =>
+    \A i \in 0..Cap-1 :
+      slots[i] # Empty =>
+        \/ \E j \in LiveHead..(tail - 1) : Slot(j) = i
+        \/ ppc = "constructed" /\ i = Slot(tail)
+
+\* Observed by the consumer: pop() returns the pushed values in order, each
+\* once, never an unconstructed slot.
+PopFifo == /\ Len(popped) <= tail
+           /\ popped = SubSeq(Pushed, 1, Len(popped))
+
+\* Nothing is destroyed while a handle remains.
+DestroyOnlyAtEnd == ~freed => destroyed = <<>>
+
+\* After both handles are gone: every pushed value was either popped or
+\* destroyed by the last handle, exactly once (in push order).
+CleanupExact == freed => popped \o destroyed = Pushed
+
+\* F3: a consumer that saw the producer gone and then found the ring empty
+\* has popped everything that was pushed.
+DrainComplete == drained => popped = Pushed
+
+----------------------------------------------------------------------------
+(* Liveness (under Fairness)                                               *)
+
+\* Every pushed value is eventually popped, unless the consumer leaves.
+EveryPushPopped ==
+  \A k \in Values : (tail >= k) ~> (Len(popped) >= k \/ cpc = "gone")
+
+\* A consumer that has seen the producer gone drains everything: it ends
+\* up with pop() empty and every pushed value popped (DrainComplete),
+\* unless it leaves first.
+DisconnectDrains == (cmode = "draining") ~> (drained \/ cpc = "gone")
+
+\* A consumer that keeps popping notices that the producer is gone.
+DisconnectSeen == (ppc = "gone") ~> (cmode = "draining" \/ cpc = "gone")
+
+----------------------------------------------------------------------------
+(* Refinement: this ring implements the bounded FIFO of SpscFifo.tla.      *)
+(* push linearises at PushPublish (the tail store), pop at PopTake (the    *)
+(* value leaves the slot), a handle's drop at its fetch_sub.               *)
+
+AbsQ == IF freed THEN <<>> ELSE Window
+AbsDropped == (IF ppc = "gone" THEN {"producer"} ELSE {})
+                \cup (IF cpc = "gone" THEN {"consumer"} ELSE {})
+
+Abs == INSTANCE SpscFifo WITH q <- AbsQ, sent <- tail, recvd <- popped,
+                              dropped <- AbsDropped, destroyed <- destroyed
+
+Refinement == Abs!Spec
 =============================================================================

@@ -84,9 +84,9 @@ struct shared {
   ~shared() {
     // Relaxed: release_ref's acquire ordered every stamp, head and tail.
     const std::uint64_t t = tail.load(std::memory_order_relaxed);
-    for (std::uint64_t i = head.load(std::memory_order_relaxed); i != t; ++i) {
+    for (std::uint64_t i = head.load(std::memory_order_relaxed); i != t; ++i) {  // relaxed: see above
       slot_t& s = slots[i & mask];
-      if (s.seq.load(std::memory_order_relaxed) == 2 * i + 1) s.value.destroy();
+      if (s.seq.load(std::memory_order_relaxed) == 2 * i + 1) s.value.destroy();  // relaxed: see above
     }
     std::destroy_n(slots, mask + 1);
     Sync::deallocate(slots, sizeof(slot_t) * (mask + 1), alignof(slot_t));

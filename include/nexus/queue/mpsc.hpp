@@ -162,7 +162,7 @@ struct shared {
     const std::uint64_t t = tail.load(std::memory_order_relaxed);
     for (std::uint64_t i = head.load(); i != t; ++i) {
       slot_t& s = slots[i & mask];
-      if (s.seq.load(std::memory_order_relaxed) == 2 * i + 1) s.value.destroy();
+      if (s.seq.load(std::memory_order_relaxed) == 2 * i + 1) s.value.destroy();  // relaxed: see above
     }
     std::destroy_n(slots, mask + 1);
     Sync::deallocate(slots, sizeof(slot_t) * (mask + 1), alignof(slot_t));

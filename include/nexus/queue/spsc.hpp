@@ -95,7 +95,7 @@ struct shared {
   ~shared() {
     // Relaxed: the caller's acquire RMW on `handles` ordered both indices.
     const std::uint64_t h = head.load(std::memory_order_relaxed);
-    const std::uint64_t t = tail.load(std::memory_order_relaxed);
+    const std::uint64_t t = tail.load(std::memory_order_relaxed);  // relaxed: see above
     for (std::uint64_t i = h; i != t; ++i) slots[i & mask].destroy();
     std::destroy_n(slots, mask + 1);
     Sync::deallocate(slots, sizeof(slot_t) * (mask + 1), alignof(slot_t));

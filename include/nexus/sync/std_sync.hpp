@@ -174,6 +174,7 @@ struct std_sync {
     ::operator delete(p, std::align_val_t{align});
   }
 
+  // The caller names the order and what it pairs with (e.g. waitset.hpp).
   static void fence(std::memory_order mo) noexcept { std::atomic_thread_fence(mo); }
 
   static void spin_pause() noexcept {

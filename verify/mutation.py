@@ -40,7 +40,10 @@ WEAKER = {
     "consume": ["relaxed"],
     "relaxed": [],
 }
-JUSTIFY_RE = re.compile(r"//\s*mutation-survives:\s*(.+)")
+# `// mutation-survives: reason` justifies every weakening of the order on that
+# line (or the next); `// mutation-survives(release): reason` only the listed
+# mutants (comma-separated), so the other weakenings are still run and must be killed.
+JUSTIFY_RE = re.compile(r"//\s*mutation-survives(?:\s*\(([\w,\s]+)\))?:\s*(.+)")
 CXX = os.environ.get("CXX", "g++")
 COMPILE = [CXX, "-std=c++20", "-O1", "-g0", "-DRL_DO_ASSERT=1", "-fno-sized-deallocation",
            "-Wno-unused-parameter"]
@@ -62,7 +65,9 @@ def find_sites():
                 sites.append({
                     "file": str(f.relative_to(ROOT)), "line": i + 1, "col": m.start(),
                     "order": m.group(1), "name": name,
-                    "justification": just.group(1).strip() if just else None,
+                    "justification": just.group(2).strip() if just else None,
+                    "justified_mutants": ([w.strip() for w in just.group(1).split(",")]
+                                          if just and just.group(1) else None),
                 })
     return sites
 
@@ -71,7 +76,10 @@ def mutants(sites):
     out = []
     for s in sites:
         for w in WEAKER[s["order"]]:
-            out.append(dict(s, mutant=w, id=f"{Path(s['file']).stem}_{s['line']}_{s['col']}_{w}"))
+            m = dict(s, mutant=w, id=f"{Path(s['file']).stem}_{s['line']}_{s['col']}_{w}")
+            if s["justified_mutants"] is not None and w not in s["justified_mutants"]:
+                m["justification"] = None  # justified for other mutants only: this one must be killed
+            out.append(m)
     return out
 
 
@@ -179,7 +187,7 @@ def audit(quick=False, jobs=None, only=None, timeout=300, progress=print, rerun_
     sites = find_sites()
     ms = mutants(sites)
     if only:
-        ms = [m for m in ms if only in m["id"] or only in (m["name"] or "")]
+        ms = [m for m in ms if only in m["id"] or only in (m["name"] or "") or only in m["file"]]
     if quick:
         # A deterministic sample for CI: the first unjustified weakening in each header.
         seen, sample = set(), []

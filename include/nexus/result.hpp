@@ -25,6 +25,12 @@ enum class status : std::uint8_t {
   invalid_token, // an argument out of range (e.g. a notify token): nothing changed
   overflow,      // an internal bound was exceeded that the design rules out;
                  // reported, never hidden (the structure is left consistent)
+  zero_length,   // a zero-length record (byte rings): rejected before any
+                 // state is read or written (H4)
+  too_large,     // a record that can never fit (byte rings: footprint above
+                 // capacity/2, F9): final for that size, nothing changed
+  busy,          // the handle's single open claim must be closed first:
+                 // nothing changed
 };
 
 // Why a constructor or a call with bad input produced nothing.
@@ -33,6 +39,8 @@ enum class error : std::uint8_t {
   capacity_too_large,  // rounding up to a power of two would overflow, or the
                        // allocation size would
   out_of_memory,       // the allocator refused
+  capacity_too_small,  // below the structure's minimum (byte rings: 32 bytes
+                       // after rounding, the least that holds any record)
 };
 
 constexpr const char* to_string(status s) noexcept {
@@ -44,6 +52,9 @@ constexpr const char* to_string(status s) noexcept {
     case status::timeout: return "timeout";
     case status::invalid_token: return "invalid token";
     case status::overflow: return "overflow";
+    case status::zero_length: return "zero-length record";
+    case status::too_large: return "record too large for this ring";
+    case status::busy: return "a claim is still open";
   }
   return "unknown status";
 }
@@ -53,6 +64,7 @@ constexpr const char* to_string(error e) noexcept {
     case error::capacity_zero: return "capacity must be non-zero";
     case error::capacity_too_large: return "capacity too large";
     case error::out_of_memory: return "out of memory";
+    case error::capacity_too_small: return "capacity too small";
   }
   return "unknown error";
 }

@@ -1,0 +1,305 @@
+// nexus/logbuf/format.hpp -- the record format of the byte rings and the
+// code that touches records: the write claim (commit / abort), the reading
+// side shared by logbuf::spsc and logbuf::mpsc, and the read claim.
+//
+// FORMAT
+//   One flat, zero-filled buffer of `capacity` bytes (a power of two, at
+//   least 32), 64-byte aligned, read and written through
+//   Sync::word_buffer<std::uint64_t>. Offsets run free as 64-bit counters;
+//   the position is offset & (capacity - 1). A record is
+//       [ header: u64 word, atomic ][ payload: len bytes ][ zero padding ]
+//   at an 8-aligned position, so every payload is 8-aligned (H7). Its
+//   footprint is align8(8 + len): 1..8 bytes take 16, 13 take 24, 64 take 72.
+//   The header word is the commit marker:
+//       0                 not committed yet: the consumer stops there
+//       len (bit 63 clear) a committed record of len payload bytes
+//       SKIP | n          skip n bytes: the padding at the wrap (n = bytes to
+//                         the end) or an aborted record (n = its footprint)
+//   The header is only ever accessed atomically (H5); payload bytes are plain
+//   memory ordered by the header accesses.
+//
+// WHY THE CONSUMER ZEROES. A producer publishes by turning a zero header
+//   non-zero, and the record boundaries of a new lap can fall inside the
+//   payload of an old one. So every consumed byte goes back to zero: the
+//   body first (plain), then the header word (atomic store of 0; H6), then
+//   the head moves. Free space is therefore all zero, bytes and words.
+//
+// SIZE LIMITS (F9). A record whose footprint exceeds capacity/2 can be
+//   refused for ever even by an empty ring: at position capacity/2 it fits
+//   neither before the end nor, after padding, at 0. Such lengths are
+//   rejected with status::too_large (max_payload(capacity) = capacity/2 - 8);
+//   every smaller record fits once the consumer has caught up. A zero length
+//   is status::zero_length (H4: it would read as "not committed").
+//
+// ATOMIC ACCESSES made here (the orders are the ring's `O`, named and
+//   explained in spsc.hpp / mpsc.hpp):
+//   commit      header store of len in commit()      pairs with observe
+//   abort       header store of SKIP|footprint       pairs with observe (the
+//                                                    consumer zeroes bytes the
+//                                                    producer wrote)
+//   observe     header load in the reader            pairs with commit/abort
+//   free_space  head store when a record is freed    pairs with see_free
+//   header zero store in the reader: relaxed. Only the consumer reads
+//   headers; its own later loads see its store (coherence), and a producer's
+//   next-lap store to the word happens after it through free_space/see_free.
+//
+// LIFETIME. A claim refers to its handle's ring: close it (commit, abort,
+//   consume, or let it go out of scope) before that handle is moved or
+//   destroyed. A claim that is never closed (leaked) stalls the ring for good:
+//   the consumer waits at its header.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <type_traits>
+#include <utility>
+
+#include "nexus/result.hpp"
+#include "nexus/sync/std_sync.hpp"
+
+namespace nexus::logbuf {
+
+inline constexpr std::uint64_t header_bytes = 8;
+inline constexpr std::uint64_t skip_bit = std::uint64_t{1} << 63;
+inline constexpr std::uint64_t len_mask = skip_bit - 1;
+// The least capacity (after rounding) that holds any record: footprint 16 <= 32/2.
+inline constexpr std::uint64_t min_capacity = 32;
+// Skip lengths and offsets stay far below bit 63; the buffer must be addressable.
+inline constexpr std::uint64_t max_capacity =
+    sizeof(std::size_t) >= 8 ? std::uint64_t{1} << 62 : std::uint64_t{1} << (sizeof(std::size_t) * 8 - 1);
+
+constexpr std::uint64_t align8(std::uint64_t n) noexcept { return (n + 7) & ~std::uint64_t{7}; }
+// Bytes a record of `len` payload bytes takes in the ring (len <= max_payload).
+constexpr std::uint64_t footprint(std::uint64_t len) noexcept { return align8(header_bytes + len); }
+// The largest payload every claim can eventually get (F9): footprint <= capacity/2.
+constexpr std::uint64_t max_payload(std::uint64_t capacity) noexcept { return capacity / 2 - header_bytes; }
+
+namespace detail {
+
+// The power-of-two capacity for a request of `request` bytes, or the error
+// that explains why there is none (F10: checked rounding).
+constexpr error round_capacity(std::uint64_t request, std::uint64_t& capacity) noexcept {
+  if (request == 0) return error::capacity_zero;
+  capacity = nexus::detail::checked_pow2(request);
+  if (capacity == 0 || capacity > max_capacity) return error::capacity_too_large;
+  if (capacity < min_capacity) return error::capacity_too_small;
+  return error{};
+}
+
+}  // namespace detail
+
+// What a claim does once it is closed: nothing for the raw rings; the
+// blocking channels wake the peer (a commit wakes the receiver, a freed
+// record the senders).
+struct no_wake {
+  void operator()() const noexcept {}
+};
+
+// Space for one record of exactly size() bytes, reserved by a producer.
+// Write the payload (data() in production, or write()), then commit(), or
+// abort(); destroying an open claim aborts it, so an exception never stalls
+// the ring. Move-only. code() says why a claim is empty (full, zero_length,
+// too_large, disconnected, ...).
+template <class Sync, class O, class Wake = no_wake>
+class [[nodiscard]] write_claim {
+  using buffer_t = typename Sync::template word_buffer<std::uint64_t>;
+
+ public:
+  write_claim(status s) noexcept : st_(s) {}  // NOLINT: an empty claim, implicit by design
+  write_claim(buffer_t* buf, std::uint64_t off, std::uint64_t len, Wake wake) noexcept
+      : buf_(buf), off_(off), len_(len), st_(status::ok), wake_(std::move(wake)) {}
+  write_claim(write_claim&& o) noexcept
+      : buf_(std::exchange(o.buf_, nullptr)), off_(o.off_), len_(o.len_), st_(o.st_), wake_(std::move(o.wake_)) {}
+  write_claim& operator=(write_claim&& o) noexcept {
+    if (this != &o) {
+      abort();
+      buf_ = std::exchange(o.buf_, nullptr);
+      off_ = o.off_;
+      len_ = o.len_;
+      st_ = o.st_;
+      wake_ = std::move(o.wake_);
+    }
+    return *this;
+  }
+  write_claim(const write_claim&) = delete;
+  write_claim& operator=(const write_claim&) = delete;
+  ~write_claim() { abort(); }
+
+  // status::ok if the space was granted; otherwise why not.
+  status code() const noexcept { return st_; }
+  // True while the claim is open (granted, neither committed nor aborted).
+  explicit operator bool() const noexcept { return buf_ != nullptr; }
+  std::size_t size() const noexcept { return static_cast<std::size_t>(len_); }
+
+  // The payload bytes, 8-aligned (production policy only; the model writes
+  // through write()). Precondition: open.
+  std::span<unsigned char> data() noexcept
+    requires(!Sync::is_model)
+  {
+    return {buf_->bytes(off_ + header_bytes), static_cast<std::size_t>(len_)};
+  }
+  // Copies n bytes to payload offset `at`. Precondition: open, at + n <= size().
+  void write(std::size_t at, const void* src, std::size_t n) {
+    Sync::verify(buf_ != nullptr && at <= len_ && n <= len_ - at, "write_claim::write out of range");
+    buf_->copy_in(off_ + header_bytes + at, src, n);
+  }
+
+  // Publishes the record. No effect on an empty or closed claim.
+  void commit() noexcept {
+    if (buf_ == nullptr) return;
+    std::exchange(buf_, nullptr)->store_word(off_, len_, O::commit);  // release: pairs with observe
+    wake_();
+  }
+  // Turns the space into a skip record; the consumer never sees it. No
+  // effect on an empty or closed claim.
+  void abort() noexcept {
+    if (buf_ == nullptr) return;
+    // release: pairs with observe; the consumer zeroes the bytes written here.
+    std::exchange(buf_, nullptr)->store_word(off_, skip_bit | footprint(len_), O::abort);
+    wake_();
+  }
+
+ private:
+  buffer_t* buf_ = nullptr;
+  std::uint64_t off_ = 0;
+  std::uint64_t len_ = 0;
+  status st_;
+  [[no_unique_address]] Wake wake_{};
+};
+
+namespace detail {
+template <class Sync, class O>
+class reader;
+}  // namespace detail
+
+// The oldest committed record, held by the consumer until the claim is
+// destroyed (or consume()): then its bytes are zeroed and its space freed,
+// and `After` runs (the blocking channel wakes blocked senders there).
+// Move-only. code() says why a claim is empty (empty, busy, disconnected,
+// timeout).
+template <class Sync, class O, class After = no_wake>
+class [[nodiscard]] read_claim {
+  using reader_t = detail::reader<Sync, O>;
+
+ public:
+  read_claim(status s) noexcept : st_(s) {}  // NOLINT: an empty claim, implicit by design
+  read_claim(reader_t* r, std::uint64_t off, std::uint64_t len, After after) noexcept
+      : r_(r), off_(off), len_(len), st_(status::ok), after_(std::move(after)) {}
+  read_claim(read_claim&& o) noexcept
+      : r_(std::exchange(o.r_, nullptr)), off_(o.off_), len_(o.len_), st_(o.st_), after_(std::move(o.after_)) {}
+  read_claim& operator=(read_claim&& o) noexcept {
+    if (this != &o) {
+      consume();
+      r_ = std::exchange(o.r_, nullptr);
+      off_ = o.off_;
+      len_ = o.len_;
+      st_ = o.st_;
+      after_ = std::move(o.after_);
+    }
+    return *this;
+  }
+  read_claim(const read_claim&) = delete;
+  read_claim& operator=(const read_claim&) = delete;
+  ~read_claim() { consume(); }
+
+  status code() const noexcept { return st_; }
+  // True while the claim holds a record.
+  explicit operator bool() const noexcept { return r_ != nullptr; }
+  std::size_t size() const noexcept { return static_cast<std::size_t>(len_); }
+
+  // The payload, 8-aligned (production policy only). Precondition: open.
+  std::span<const unsigned char> data() const noexcept
+    requires(!Sync::is_model)
+  {
+    return {r_->buffer()->bytes(off_ + header_bytes), static_cast<std::size_t>(len_)};
+  }
+  // Copies n payload bytes from offset `at`. Precondition: open, at + n <= size().
+  void read(std::size_t at, void* dst, std::size_t n) const {
+    Sync::verify(r_ != nullptr && at <= len_ && n <= len_ - at, "read_claim::read out of range");
+    r_->buffer()->copy_out(off_ + header_bytes + at, dst, n);
+  }
+
+  // Frees the record now (the destructor does it otherwise).
+  void consume() noexcept {
+    if (r_ == nullptr) return;
+    std::exchange(r_, nullptr)->finish(off_, len_);
+    after_();
+  }
+
+ private:
+  reader_t* r_ = nullptr;
+  std::uint64_t off_ = 0;
+  std::uint64_t len_ = 0;
+  status st_;
+  [[no_unique_address]] After after_{};
+};
+
+namespace detail {
+
+// The consuming side of both rings: walks headers from `head`, consumes
+// skips on the way, hands out one record at a time and frees it (orders:
+// O::observe, O::free_space).
+template <class Sync, class O>
+class reader {
+  using buffer_t = typename Sync::template word_buffer<std::uint64_t>;
+
+ public:
+  reader(buffer_t* buf, typename Sync::template atomic<std::uint64_t>* head, std::uint64_t mask) noexcept
+      : buf_(buf), head_(head), mask_(mask) {}
+
+  // An open claim on the oldest committed record; status::empty (nothing
+  // committed at the head); status::busy (the last claim is still open).
+  template <class After>
+  read_claim<Sync, O, After> claim(After after) {
+    std::uint64_t off = 0, len = 0;
+    const status st = next(off, len);
+    if (st != status::ok) return st;
+    return read_claim<Sync, O, After>(this, off, len, std::move(after));
+  }
+
+  status next(std::uint64_t& off, std::uint64_t& len) {
+    if (open_) [[unlikely]] return status::busy;
+    for (;;) {
+      const std::uint64_t at = pos_ & mask_;
+      const std::uint64_t word = buf_->load_word(at, O::observe);  // acquire: pairs with commit / abort
+      if (word == 0) return status::empty;
+      if (word & skip_bit) [[unlikely]] {
+        const std::uint64_t n = word & len_mask;
+        Sync::verify(n >= header_bytes && n % header_bytes == 0 && n <= mask_ + 1 - at, "corrupt skip record");
+        free(at, n);
+        continue;
+      }
+      Sync::verify(word <= max_payload(mask_ + 1), "corrupt record header");
+      open_ = true;
+      off = at;
+      len = word;
+      return status::ok;
+    }
+  }
+  // Frees the record next() handed out.
+  void finish(std::uint64_t off, std::uint64_t len) {
+    open_ = false;
+    free(off, footprint(len));
+  }
+  const buffer_t* buffer() const noexcept { return buf_; }
+
+ private:
+  // Zero the body, then the header, then move the head (H6).
+  void free(std::uint64_t at, std::uint64_t n) {
+    buf_->zero(at + header_bytes, n - header_bytes);  // plain: ours until the head moves past it
+    buf_->store_word(at, 0, std::memory_order_relaxed);  // relaxed: see the header comment
+    pos_ += n;
+    head_->store(pos_, O::free_space);  // release: pairs with see_free in the producers
+  }
+
+  buffer_t* buf_;
+  typename Sync::template atomic<std::uint64_t>* head_;
+  std::uint64_t mask_;
+  std::uint64_t pos_ = 0;
+  bool open_ = false;
+};
+
+}  // namespace detail
+
+}  // namespace nexus::logbuf

@@ -1,0 +1,291 @@
+// nexus/logbuf/spsc.hpp -- single-producer single-consumer ring of
+// variable-length byte records (Aeron log-buffer style). The record format,
+// the claims and the reading side are in format.hpp.
+//
+// LAYOUT
+//   One shared block, freed by the last of the two handles:
+//     head     atomic u64, own cache line: the consumer's offset, published
+//              each time it frees a record
+//     handles  atomic u32, own cache line: 2, 1 after the first handle goes
+//     buffer   capacity zero-filled bytes (Sync::word_buffer<u64>)
+//   producer handle: tail (its own: the tail is not shared), cached_head
+//   consumer handle: its read position (the reader), buffer, mask
+//   Offsets are free-running 64-bit byte counters; position = offset & mask.
+//
+// PROTOCOL
+//   try_claim(len): len 0 -> status::zero_length; footprint > capacity/2 ->
+//     status::too_large (F9); both before any state is touched (H4).
+//     fp = align8(8 + len); at = tail & mask; to_end = capacity - at.
+//     need = fp if it fits before the end, else to_end + fp (wrap).
+//     If tail + need - cached_head > capacity: refresh cached_head from head
+//     (see_free); still short -> status::full.
+//     Wrap: store SKIP|to_end in the header at `at` (relaxed: the padding
+//     carries no data and covers bytes that are already zero); the record
+//     goes to position 0. tail += need (local); hand out the claim.
+//   commit(): header = len (commit). abort() / destroying an open claim:
+//     header = SKIP|fp (abort). The tail moved at claim time, so several
+//     claims may be open at once and commit in any order; records are
+//     delivered in claim order, and an open claim holds back later records.
+//   consumer try_claim(): header at head (observe): 0 -> status::empty;
+//     SKIP|n -> zero the n - 8 body bytes, header = 0, head += n
+//     (free_space), continue; len -> the read claim (status::busy while the
+//     previous one is still held). Destroying the read claim zeroes the body,
+//     then the header, then publishes head += fp (free_space).
+//   Both sides are wait-free.
+//
+// ATOMIC ACCESSES (named orders: `spsc_orders`, weakened one at a time by the
+//   negative model drivers and by verify/mutation)
+//   commit         header store in commit()   release: pairs with observe;
+//                                             the payload is visible with
+//                                             the header.
+//   abort          header store in abort()    release: pairs with observe;
+//                                             the consumer zeroes the bytes
+//                                             the producer wrote.
+//   observe        header load in the         acquire: pairs with commit and
+//                  consumer                   abort.
+//   free_space     head store in the consumer release: pairs with see_free;
+//                                             the reads and zeroing of a
+//                                             record happen before the
+//                                             producer reuses its bytes.
+//   see_free       head load in try_claim     acquire: pairs with free_space.
+//   release_handle handles RMW in ~handle     acq_rel: its release half makes
+//                                             every commit before a producer
+//                                             leaves visible to a consumer
+//                                             that sees it gone
+//                                             (see_disconnect, F3); its
+//                                             acquire half orders the peer's
+//                                             last buffer accesses before the
+//                                             last handle frees the buffer.
+//   see_disconnect handles load in            acquire: pairs with
+//                  is_disconnected()          release_handle: "disconnected
+//                                             and try_claim() empty" means
+//                                             every record has arrived.
+//   Padding and header-zero stores are relaxed (see PROTOCOL, format.hpp).
+//
+// INVARIANTS
+//   head <= tail <= head + capacity (in the producer's view: cached_head <=
+//   head); [head, tail) is a sequence of records and skips whose footprints
+//   add up exactly; every byte and header word outside [head, tail) is zero;
+//   a committed header's len is in [1, capacity/2 - 8] and never has SKIP.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <utility>
+
+#include "nexus/logbuf/format.hpp"
+#include "nexus/result.hpp"
+#include "nexus/sync/std_sync.hpp"
+
+namespace nexus::logbuf::spsc {
+
+struct spsc_orders {
+  static constexpr std::memory_order commit = std::memory_order_release;          // pairs with observe
+  static constexpr std::memory_order abort = std::memory_order_release;           // pairs with observe
+  static constexpr std::memory_order observe = std::memory_order_acquire;         // pairs with commit, abort
+  static constexpr std::memory_order free_space = std::memory_order_release;      // pairs with see_free
+  static constexpr std::memory_order see_free = std::memory_order_acquire;        // pairs with free_space
+  // mutation-survives(release): the acquire half orders the peer's last accesses to the buffer before the last handle frees it (the shared_ptr pattern); relacy does not check a free against earlier accesses, so no driver can fail on it. Weakening to acquire or relaxed (the release half) is killed by model/logbuf_spsc
+  static constexpr std::memory_order release_handle = std::memory_order_acq_rel;  // pairs with see_disconnect / itself
+  static constexpr std::memory_order see_disconnect = std::memory_order_acquire;  // pairs with release_handle
+};
+
+template <class Sync = std_sync, class O = spsc_orders>
+class producer;
+template <class Sync = std_sync, class O = spsc_orders>
+class consumer;
+
+namespace detail {
+
+template <class Sync, class O>
+struct shared {
+  using buffer_t = typename Sync::template word_buffer<std::uint64_t>;
+
+  alignas(cache_line) typename Sync::template atomic<std::uint64_t> head{0};  // consumer-written
+  alignas(cache_line) typename Sync::template atomic<std::uint32_t> handles{2};
+  buffer_t buffer;
+  std::uint64_t mask;
+
+  explicit shared(std::uint64_t capacity) : buffer(static_cast<std::size_t>(capacity)), mask(capacity - 1) {}
+
+  // Throws std::bad_alloc.
+  static shared* create(std::uint64_t capacity) {
+    void* mem = Sync::allocate(sizeof(shared), alignof(shared));
+    try {
+      return ::new (mem) shared(capacity);
+    } catch (...) {
+      Sync::deallocate(mem, sizeof(shared), alignof(shared));
+      throw;
+    }
+  }
+  static void release(shared* s) noexcept {
+    // acq_rel: see release_handle in the header comment.
+    if (s->handles.fetch_sub(1, O::release_handle) == 1) {
+      s->~shared();
+      Sync::deallocate(s, sizeof(shared), alignof(shared));
+    }
+  }
+  bool peer_gone() const noexcept {
+    return handles.load(O::see_disconnect) == 1;  // acquire: pairs with the peer's release_handle (F3)
+  }
+};
+
+}  // namespace detail
+
+template <class Sync = std_sync, class O = spsc_orders>
+struct endpoints {
+  producer<Sync, O> tx;
+  consumer<Sync, O> rx;
+};
+
+// Creates a ring of at least `capacity` bytes (rounded up to a power of two).
+// Errors: capacity_zero, capacity_too_small (under 32 bytes after rounding),
+// capacity_too_large (F10: rounding overflows, or above max_capacity),
+// out_of_memory.
+template <class Sync = std_sync, class O = spsc_orders>
+result<endpoints<Sync, O>> ring_buffer(std::uint64_t capacity) {
+  std::uint64_t cap = 0;
+  if (const error e = logbuf::detail::round_capacity(capacity, cap); e != error{}) return e;
+  detail::shared<Sync, O>* s;
+  try {
+    s = detail::shared<Sync, O>::create(cap);
+  } catch (const std::bad_alloc&) {
+    return error::out_of_memory;
+  }
+  return endpoints<Sync, O>{producer<Sync, O>(s), consumer<Sync, O>(s)};
+}
+
+// The producing end. Move-only; one thread at a time.
+// Aligned to a cache line: the handle's tail is written on every claim.
+template <class Sync, class O>
+class alignas(cache_line) producer {
+  using shared_t = detail::shared<Sync, O>;
+  using buffer_t = typename shared_t::buffer_t;
+
+ public:
+  using claim = write_claim<Sync, O>;
+
+  producer(producer&& o) noexcept
+      : s_(std::exchange(o.s_, nullptr)), buf_(o.buf_), mask_(o.mask_), tail_(o.tail_),
+        cached_head_(o.cached_head_) {}
+  producer& operator=(producer&& o) noexcept {
+    if (this != &o) {
+      reset();
+      s_ = std::exchange(o.s_, nullptr);
+      buf_ = o.buf_;
+      mask_ = o.mask_;
+      tail_ = o.tail_;
+      cached_head_ = o.cached_head_;
+    }
+    return *this;
+  }
+  producer(const producer&) = delete;
+  producer& operator=(const producer&) = delete;
+  ~producer() { reset(); }
+
+  // Space for a record of `len` bytes: an open claim (code() ok), or an
+  // empty one: status::zero_length, status::too_large (len > max_payload(),
+  // never fits), status::full (no room now). Nothing changes on an error.
+  claim try_claim(std::size_t len) { return try_claim_with(len, no_wake{}); }
+
+  // As try_claim; `wake` runs after the claim's commit or abort (the
+  // blocking channel wakes its receiver there).
+  template <class Wake>
+  write_claim<Sync, O, Wake> try_claim_with(std::size_t len, Wake wake) {
+    if (len == 0) [[unlikely]] return status::zero_length;                // H4
+    if (len > logbuf::max_payload(mask_ + 1)) [[unlikely]] return status::too_large;  // F9
+    const std::uint64_t fp = footprint(len);
+    const std::uint64_t t = tail_;
+    std::uint64_t at = t & mask_;
+    const std::uint64_t to_end = mask_ + 1 - at;
+    const std::uint64_t need = to_end >= fp ? fp : to_end + fp;
+    if (t + need - cached_head_ > mask_ + 1) [[unlikely]] {
+      if (!refresh_head(t + need)) return status::full;
+    }
+    if (need != fp) [[unlikely]] {
+      // relaxed: the padding carries no data and covers bytes already zero.
+      buf_->store_word(at, skip_bit | to_end, std::memory_order_relaxed);
+      at = 0;
+    }
+    tail_ = t + need;
+    return write_claim<Sync, O, Wake>(buf_, at, len, std::move(wake));
+  }
+
+  std::uint64_t capacity() const noexcept { return mask_ + 1; }
+  // The largest payload a claim accepts (F9): capacity/2 - 8.
+  std::uint64_t max_payload() const noexcept { return logbuf::max_payload(mask_ + 1); }
+  // True once the consumer is gone (advisory: claims still succeed until full).
+  bool is_disconnected() const noexcept { return s_ == nullptr || s_->peer_gone(); }
+  // False for a moved-from handle.
+  bool valid() const noexcept { return s_ != nullptr; }
+
+ private:
+  friend result<endpoints<Sync, O>> ring_buffer<Sync, O>(std::uint64_t);
+  explicit producer(shared_t* s) noexcept : s_(s), buf_(&s->buffer), mask_(s->mask) {}
+
+  [[gnu::noinline]] bool refresh_head(std::uint64_t end) noexcept {
+    cached_head_ = s_->head.load(O::see_free);  // acquire: pairs with free_space in the consumer
+    return end - cached_head_ <= mask_ + 1;
+  }
+  void reset() noexcept {
+    if (s_ != nullptr) shared_t::release(std::exchange(s_, nullptr));
+  }
+
+  shared_t* s_;
+  buffer_t* buf_;
+  std::uint64_t mask_;
+  std::uint64_t tail_ = 0;
+  std::uint64_t cached_head_ = 0;
+};
+
+// The consuming end. Move-only; one thread at a time.
+template <class Sync, class O>
+class alignas(cache_line) consumer {
+  using shared_t = detail::shared<Sync, O>;
+
+ public:
+  using claim = read_claim<Sync, O>;
+
+  consumer(consumer&& o) noexcept : s_(std::exchange(o.s_, nullptr)), r_(o.r_) {}
+  consumer& operator=(consumer&& o) noexcept {
+    if (this != &o) {
+      reset();
+      s_ = std::exchange(o.s_, nullptr);
+      r_ = o.r_;
+    }
+    return *this;
+  }
+  consumer(const consumer&) = delete;
+  consumer& operator=(const consumer&) = delete;
+  ~consumer() { reset(); }
+
+  // The oldest committed record (skips are consumed on the way): an open
+  // claim, or status::empty, or status::busy (the previous claim is open).
+  claim try_claim() { return r_.claim(no_wake{}); }
+  // As try_claim; `after` runs once the record is freed (the blocking
+  // channel wakes its senders there).
+  template <class After>
+  read_claim<Sync, O, After> try_claim_with(After after) {
+    return r_.claim(std::move(after));
+  }
+
+  std::uint64_t capacity() const noexcept { return s_->mask + 1; }
+  // True once the producer is gone; every record it committed is then
+  // visible (acquire): "disconnected and try_claim() empty" means done.
+  bool is_disconnected() const noexcept { return s_ == nullptr || s_->peer_gone(); }
+  bool valid() const noexcept { return s_ != nullptr; }
+
+ private:
+  friend result<endpoints<Sync, O>> ring_buffer<Sync, O>(std::uint64_t);
+  explicit consumer(shared_t* s) noexcept : s_(s), r_(&s->buffer, &s->head, s->mask) {}
+
+  void reset() noexcept {
+    if (s_ != nullptr) shared_t::release(std::exchange(s_, nullptr));
+  }
+
+  shared_t* s_;
+  logbuf::detail::reader<Sync, O> r_;
+};
+
+}  // namespace nexus::logbuf::spsc

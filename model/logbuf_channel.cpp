@@ -1,0 +1,223 @@
+// logbuf_channel: the blocking byte-record channels' park protocol
+// (nexus/logbuf/channel.hpp). The futex wait is modelled, so a lost wakeup is
+// a DEADLOCK. Spins 0: every blocked call parks at once. Two threads,
+// context bound 2 (park loops with injected spurious futex wake-ups do not
+// finish under full search).
+//  * wake: the receiver blocks in recv on an empty channel; the sender sends
+//    one record (commit wakes it). Removing the wake, or weakening either
+//    seq_cst fence of the "set parked, re-check" / "commit, check parked"
+//    handshake (F2), must be reported (DEADLOCK).
+//  * blocked_send: 32 bytes hold two 8-byte records; the sender sends three
+//    (the third blocks until the receiver frees one), the receiver receives
+//    three, in order, intact. Removing the senders' wake or weakening either
+//    fence of the waitset handshake must be reported (DEADLOCK).
+//  * head_of_line: one MPSC sender holds two claims and commits the second
+//    first: that wake finds nothing deliverable, the receiver parks again and
+//    the first commit's wake delivers both, in claim order.
+//  * last_record (F1): send, commit, drop the sender; the receiver must get
+//    the record, then status::disconnected. A relaxed see_leave, or upstream's
+//    recv without the final try after seeing the disconnect, is reported.
+//  * recv_drop / send_drop (H1): a receiver blocked on an empty channel, or
+//    a sender blocked on a full one, must see the peer's drop.
+//  * timed (F12): recv_until may time out (the model's timed waits expire at
+//    any point), but never loses or duplicates the record: after a timeout
+//    it is still there.
+//  * shutdown (3 threads, random search): two MPSC senders send one record
+//    each and drop; the receiver receives until disconnected and gets both.
+#include "logbuf_common.hpp"
+
+using namespace nexus::model;
+using namespace nexus::model::logbuf_model;
+using namespace nexus::model::logbuf_model::channel_twins;
+
+template <class CO>
+struct wake : rl::test_suite<wake<CO>, 2> {
+  chan<chan_kind::spsc, CO>* c = nullptr;
+  void before() { c = make_chan<chan_kind::spsc, CO>(32); }
+  void thread(unsigned id) {
+    if (id == 0) {
+      relacy_sync::verify(send_record(c->tx, 1, 5), "send into an empty channel failed");
+    } else {
+      auto r = c->rx.recv();
+      relacy_sync::verify(r && read_record(r) == 1, "the record was lost or torn");
+    }
+  }
+  void after() { delete c; }
+};
+
+template <class WO>
+struct blocked_send : rl::test_suite<blocked_send<WO>, 2> {
+  chan<chan_kind::spsc, channel_orders, WO>* c = nullptr;
+  void before() { c = make_chan<chan_kind::spsc, channel_orders, WO>(32); }
+  void thread(unsigned id) {
+    if (id == 0) {
+      for (int k = 1; k <= 3; ++k) relacy_sync::verify(send_record(c->tx, k, 8), "send failed");
+    } else {
+      for (int k = 1; k <= 3; ++k) {
+        auto r = c->rx.recv();
+        relacy_sync::verify(r && read_record(r) == k, "recv lost, reordered or tore a record");
+      }
+    }
+  }
+  void after() { delete c; }
+};
+
+struct head_of_line : rl::test_suite<head_of_line, 2> {
+  chan<chan_kind::mpsc>* c = nullptr;
+  void before() { c = make_chan<chan_kind::mpsc>(32); }
+  void thread(unsigned id) {
+    if (id == 0) {
+      auto a = c->tx.send(5);
+      auto b = c->tx.send(4);
+      relacy_sync::verify(a && b, "two claims in an empty channel");
+      write_record(b, 2);
+      b.commit();  // wakes the receiver, which must wait behind a
+      write_record(a, 1);
+      a.commit();
+    } else {
+      for (int k = 1; k <= 2; ++k) {
+        auto r = c->rx.recv();
+        relacy_sync::verify(r && read_record(r) == k, "records delivered out of claim order");
+      }
+    }
+  }
+  void after() { delete c; }
+};
+
+template <class CO>
+struct last_record : rl::test_suite<last_record<CO>, 2> {
+  chan<chan_kind::spsc, CO>* c = nullptr;
+  void before() { c = make_chan<chan_kind::spsc, CO>(32); }
+  void thread(unsigned id) {
+    if (id == 0) {
+      relacy_sync::verify(send_record(c->tx, 1, 5), "send");
+      auto gone = std::move(c->tx);
+    } else {
+      {
+        auto r = c->rx.recv();
+        relacy_sync::verify(r && read_record(r) == 1, "the last record sent before the disconnect was lost");
+      }
+      relacy_sync::verify(c->rx.recv().code() == status::disconnected, "no disconnect after the sender left");
+    }
+  }
+  void after() { delete c; }
+};
+
+template <class CO>
+struct recv_drop : rl::test_suite<recv_drop<CO>, 2> {
+  chan<chan_kind::spsc, CO>* c = nullptr;
+  void before() { c = make_chan<chan_kind::spsc, CO>(32); }
+  void thread(unsigned id) {
+    if (id == 0)
+      auto gone = std::move(c->tx);
+    else
+      relacy_sync::verify(c->rx.recv().code() == status::disconnected, "recv did not see the disconnect");
+  }
+  void after() { delete c; }
+};
+
+template <class WO>
+struct send_drop : rl::test_suite<send_drop<WO>, 2> {
+  chan<chan_kind::spsc, channel_orders, WO>* c = nullptr;
+  void before() {
+    c = make_chan<chan_kind::spsc, channel_orders, WO>(32);
+    for (int k = 1; k <= 2; ++k) {
+      auto w = c->tx.try_send(8);
+      relacy_sync::verify(static_cast<bool>(w), "fill");
+      w.commit();
+    }
+  }
+  void thread(unsigned id) {
+    if (id == 0)
+      relacy_sync::verify(c->tx.send(8).code() == status::disconnected, "send did not see the disconnect");
+    else
+      auto gone = std::move(c->rx);
+  }
+  void after() { delete c; }
+};
+
+struct timed : rl::test_suite<timed, 2> {
+  chan<chan_kind::spsc>* c = nullptr;
+  int got = 0;
+  void before() { c = make_chan<chan_kind::spsc>(32); }
+  void thread(unsigned id) {
+    if (id == 0) {
+      relacy_sync::verify(send_record(c->tx, 1, 5), "send");
+    } else {
+      auto r = c->rx.recv_until(relacy_sync::clock::now() + std::chrono::seconds(1));
+      if (r) {
+        relacy_sync::verify(read_record(r) == 1, "record torn");
+        ++got;
+      } else {
+        relacy_sync::verify(r.code() == status::timeout, "recv_until: neither a record nor a timeout");
+      }
+    }
+  }
+  void after() {
+    if (auto r = c->rx.try_recv()) {
+      relacy_sync::verify(read_record(r) == 1, "record torn");
+      ++got;
+    }
+    relacy_sync::verify(got == 1, "a timed recv lost or duplicated the record");
+    delete c;
+  }
+};
+
+struct shutdown : rl::test_suite<shutdown, 3> {
+  chan<chan_kind::mpsc>* c = nullptr;
+  nexus::logbuf::channel::sender<chan_kind::mpsc, relacy_sync>* second = nullptr;
+  void before() {
+    c = make_chan<chan_kind::mpsc>(32);
+    second = new nexus::logbuf::channel::sender<chan_kind::mpsc, relacy_sync>(c->tx.clone());
+  }
+  void thread(unsigned id) {
+    if (id < 2) {
+      auto& s = id == 0 ? c->tx : *second;
+      relacy_sync::verify(send_record(s, static_cast<int>(id) + 1, 8), "send");
+      auto gone = std::move(s);
+    } else {
+      int sum = 0;
+      for (;;) {
+        auto r = c->rx.recv();
+        if (!r) {
+          relacy_sync::verify(r.code() == status::disconnected, "recv: unexpected status");
+          break;
+        }
+        sum += read_record(r);
+      }
+      relacy_sync::verify(sum == 3, "disconnected before every sender's record arrived");
+    }
+  }
+  void after() {
+    delete second;
+    delete c;
+  }
+};
+
+// Three threads with park loops and injected spurious wake-ups do not finish
+// even at context bound 1: shutdown runs under the random scheduler.
+constexpr search random300k{rl::sched_random, 0, 300000};
+
+int main(int argc, char** argv) {
+  return run(argc, argv, "logbuf_channel", {rl::sched_bound, 2},
+             {
+                 NEXUS_VARIANT("wake", pass, wake<channel_orders>),
+                 NEXUS_VARIANT("blocked_send", pass, blocked_send<waitset_orders>),
+                 NEXUS_VARIANT("head_of_line", pass, head_of_line),
+                 NEXUS_VARIANT("last_record", pass, last_record<channel_orders>),
+                 NEXUS_VARIANT("recv_drop", pass, recv_drop<channel_orders>),
+                 NEXUS_VARIANT("send_drop", pass, send_drop<waitset_orders>),
+                 NEXUS_VARIANT("timed", pass, timed),
+                 NEXUS_VARIANT_SEARCH("shutdown", pass, random300k, shutdown),
+                 NEXUS_VARIANT("wake_no_wake", fail, wake<no_wake>),
+                 NEXUS_VARIANT("wake_park_fence_acq_rel", fail, wake<park_fence_acq_rel>),
+                 NEXUS_VARIANT("wake_wake_fence_acq_rel", fail, wake<wake_fence_acq_rel>),
+                 NEXUS_VARIANT("blocked_send_no_notify", fail, blocked_send<no_notify>),
+                 NEXUS_VARIANT("blocked_send_prepare_fence_acq_rel", fail, blocked_send<prepare_fence_acq_rel>),
+                 NEXUS_VARIANT("blocked_send_notify_fence_acq_rel", fail, blocked_send<notify_fence_acq_rel>),
+                 NEXUS_VARIANT("last_record_see_leave_relaxed", fail, last_record<see_leave_relaxed>),
+                 NEXUS_VARIANT("last_record_no_final_try", fail, last_record<no_final_try>),
+                 NEXUS_VARIANT("recv_drop_no_wake", fail, recv_drop<no_wake>),
+                 NEXUS_VARIANT("send_drop_no_notify", fail, send_drop<no_notify>),
+             });
+}

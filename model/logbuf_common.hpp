@@ -1,0 +1,291 @@
+// model/logbuf_common.hpp -- nexus::logbuf under the model policy: ring
+// adapters, the negative twins of every named order, record payloads that
+// live in model cells (the word_buffer's rl::var bytes: a race on them is a
+// DATA RACE), and the two-thread scenarios both rings share:
+//
+//  stream<R, Cap, Lens...>  the producer claims, writes and commits records
+//                of the given lengths (one retry on full each) and drops its
+//                handle; the consumer takes a bounded number of times and,
+//                once it sees the producer gone, must drain everything
+//                committed (F3). Payload bytes are checked, order is checked,
+//                after() drains the rest. With Cap 32 and lengths <= 8 the
+//                third record reuses the first one's bytes; with Cap 64 and
+//                16-byte records the third one wraps behind a padding skip.
+//  aborts<R>     claim 1 is aborted explicitly after writing, claim 2 is
+//                destroyed open (the destructor aborts), claim 3 is committed
+//                into the space the consumer freed by zeroing claim 1: the
+//                consumer sees only record 3, intact.
+//  out_of_order<R> one producer holds two claims and commits the second
+//                first: the consumer must wait at the first (head-of-line)
+//                and deliver in claim order.
+#pragma once
+
+#include "common.hpp"  // first: relacy_sync.hpp
+#include "nexus/logbuf/channel.hpp"
+#include "nexus/logbuf/mpsc.hpp"
+#include "nexus/logbuf/spsc.hpp"
+
+namespace nexus::model::logbuf_model {
+
+using nexus::logbuf::mpsc::mpsc_orders;
+using nexus::logbuf::spsc::spsc_orders;
+using nexus::status;
+constexpr auto acq_rel = std::memory_order_acq_rel;
+
+template <class O = spsc_orders>
+struct spsc_ring {
+  using endpoints = nexus::logbuf::spsc::endpoints<relacy_sync, O>;
+  static auto make(std::uint64_t cap) { return nexus::logbuf::spsc::ring_buffer<relacy_sync, O>(cap); }
+};
+template <class O = mpsc_orders>
+struct mpsc_ring {
+  using endpoints = nexus::logbuf::mpsc::endpoints<relacy_sync, O>;
+  static auto make(std::uint64_t cap) { return nexus::logbuf::mpsc::ring_buffer<relacy_sync, O>(cap); }
+};
+
+// ---- negative twins: one named order weakened each --------------------------
+namespace spsc_twins {
+struct commit_relaxed : spsc_orders { static constexpr auto commit = relaxed; };
+struct abort_relaxed : spsc_orders { static constexpr auto abort = relaxed; };
+struct observe_relaxed : spsc_orders { static constexpr auto observe = relaxed; };
+struct free_space_relaxed : spsc_orders { static constexpr auto free_space = relaxed; };
+struct see_free_relaxed : spsc_orders { static constexpr auto see_free = relaxed; };
+struct release_handle_acquire : spsc_orders { static constexpr auto release_handle = acquire; };
+struct release_handle_relaxed : spsc_orders { static constexpr auto release_handle = relaxed; };
+struct see_disconnect_relaxed : spsc_orders { static constexpr auto see_disconnect = relaxed; };
+}  // namespace spsc_twins
+
+namespace mpsc_twins {
+struct commit_relaxed : mpsc_orders { static constexpr auto commit = relaxed; };
+struct abort_relaxed : mpsc_orders { static constexpr auto abort = relaxed; };
+struct observe_relaxed : mpsc_orders { static constexpr auto observe = relaxed; };
+struct free_space_relaxed : mpsc_orders { static constexpr auto free_space = relaxed; };
+struct see_free_relaxed : mpsc_orders { static constexpr auto see_free = relaxed; };
+struct claim_load_relaxed : mpsc_orders { static constexpr auto claim_load = relaxed; };
+struct claim_release : mpsc_orders { static constexpr auto claim = release; };
+struct claim_acquire : mpsc_orders { static constexpr auto claim = acquire; };
+struct claim_relaxed : mpsc_orders { static constexpr auto claim = relaxed; };
+struct leave_relaxed : mpsc_orders { static constexpr auto leave = relaxed; };
+struct see_leave_relaxed : mpsc_orders { static constexpr auto see_leave = relaxed; };
+}  // namespace mpsc_twins
+
+// ---- payloads in model cells ---------------------------------------------------
+// Record `id` has length len(id) and bytes id*16 + k: a torn or stale byte,
+// or a record delivered twice or out of order, is reported.
+inline unsigned char byte_of(int id, std::size_t k) { return static_cast<unsigned char>(id * 16 + static_cast<int>(k) + 1); }
+
+template <class Claim>
+void write_record(Claim& c, int id) {
+  unsigned char b[64];
+  relacy_sync::verify(c.size() <= sizeof b, "model record too long");
+  for (std::size_t k = 0; k < c.size(); ++k) b[k] = byte_of(id, k);
+  c.write(0, b, c.size());
+}
+
+// Reads a record written by write_record and returns its id (-1 if torn).
+template <class Claim>
+int read_record(const Claim& c) {
+  unsigned char b[64];
+  relacy_sync::verify(c.size() >= 1 && c.size() <= sizeof b, "model record length out of range");
+  c.read(0, b, c.size());
+  const int id = (b[0] - 1) / 16;
+  for (std::size_t k = 0; k < c.size(); ++k)
+    if (b[k] != byte_of(id, k)) return -1;
+  return id;
+}
+
+// Claims `len` bytes with one retry on full (a spin_pause between).
+template <class Producer>
+auto claim_retry(Producer& p, std::size_t len) {
+  auto c = p.try_claim(len);
+  if (c.code() == status::full) {
+    relacy_sync::spin_pause();
+    c = p.try_claim(len);
+  }
+  return c;
+}
+
+template <class R, std::uint64_t Cap, std::size_t... Lens>
+struct stream : rl::test_suite<stream<R, Cap, Lens...>, 2> {
+  static constexpr std::size_t lens[] = {Lens...};
+  static constexpr int n = sizeof...(Lens);
+  typename R::endpoints* r = nullptr;
+  relacy_sync::cell<int> committed;  // written by the producer before it leaves
+  int next = 0;                      // consumer-only
+
+  void before() {
+    r = make_endpoints<typename R::endpoints>(R::make(Cap));
+    committed.store(0);
+  }
+  // Takes one record if there is one; false when empty.
+  bool take() {
+    auto c = r->rx.try_claim();
+    if (!c) {
+      relacy_sync::verify(c.code() == status::empty, "consumer try_claim: unexpected status");
+      return false;
+    }
+    relacy_sync::verify(c.size() == lens[next], "record length changed");
+    relacy_sync::verify(read_record(c) == next, "record torn, lost, duplicated or out of order");
+    ++next;
+    return true;
+  }
+  void thread(unsigned id) {
+    if (id == 0) {
+      int done = 0;
+      for (int k = 0; k < n; ++k) {
+        auto c = claim_retry(r->tx, lens[k]);
+        if (!c) break;
+        write_record(c, k);
+        c.commit();
+        done = k + 1;
+      }
+      committed.store(done);
+      auto gone = std::move(r->tx);  // disconnect while records may be in flight
+    } else {
+      for (int k = 0; k < n; ++k)
+        if (!take()) relacy_sync::spin_pause();
+      if (r->rx.is_disconnected()) {
+        while (take()) {
+        }
+        relacy_sync::verify(next == committed.load(), "producer gone but a committed record is not visible");
+      }
+    }
+  }
+  void after() {
+    while (take()) {
+    }
+    relacy_sync::verify(next == committed.load(), "a committed record was lost");
+    delete r;
+  }
+};
+
+template <class R>
+struct aborts : rl::test_suite<aborts<R>, 2> {
+  typename R::endpoints* r = nullptr;
+  relacy_sync::cell<int> committed;
+  int got = 0;
+
+  void before() {
+    r = make_endpoints<typename R::endpoints>(R::make(32));
+    committed.store(0);
+  }
+  bool take() {
+    auto c = r->rx.try_claim();
+    if (!c) return false;
+    relacy_sync::verify(c.size() == 3 && read_record(c) == 3, "an aborted record was delivered, or record 3 torn");
+    ++got;
+    return true;
+  }
+  void thread(unsigned id) {
+    if (id == 0) {
+      {
+        auto c1 = r->tx.try_claim(8);
+        relacy_sync::verify(static_cast<bool>(c1), "claim 1 in an empty ring");
+        write_record(c1, 1);
+        c1.abort();
+      }
+      {
+        auto c2 = r->tx.try_claim(5);
+        relacy_sync::verify(static_cast<bool>(c2), "claim 2 in a half-empty ring");
+        write_record(c2, 2);
+      }  // destroyed open: aborts
+      auto c3 = claim_retry(r->tx, 3);
+      if (c3) {
+        write_record(c3, 3);
+        c3.commit();
+        committed.store(1);
+      }
+    } else {
+      for (int k = 0; k < 3; ++k)
+        if (!take()) relacy_sync::spin_pause();
+    }
+  }
+  void after() {
+    while (take()) {
+    }
+    relacy_sync::verify(got == committed.load(), "the committed record was lost");
+    delete r;
+  }
+};
+
+template <class R>
+struct out_of_order : rl::test_suite<out_of_order<R>, 2> {
+  typename R::endpoints* r = nullptr;
+  int next = 1;  // consumer-only
+  relacy_sync::cell<int> committed;
+
+  void before() {
+    r = make_endpoints<typename R::endpoints>(R::make(32));
+    committed.store(0);
+  }
+  bool take() {
+    auto c = r->rx.try_claim();
+    if (!c) return false;
+    relacy_sync::verify(read_record(c) == next, "records delivered out of claim order");
+    ++next;
+    return true;
+  }
+  void thread(unsigned id) {
+    if (id == 0) {
+      auto a = r->tx.try_claim(5);
+      auto b = r->tx.try_claim(4);
+      relacy_sync::verify(a && b, "two claims in an empty ring");
+      write_record(b, 2);
+      b.commit();  // committed first, reserved second: must wait behind a
+      write_record(a, 1);
+      a.commit();
+      committed.store(2);
+    } else {
+      for (int k = 0; k < 3; ++k)
+        if (!take()) relacy_sync::spin_pause();
+    }
+  }
+  void after() {
+    while (take()) {
+    }
+    relacy_sync::verify(next - 1 == committed.load(), "a record was lost");
+    delete r;
+  }
+};
+
+}  // namespace nexus::model::logbuf_model
+
+// ---- the blocking channels ------------------------------------------------------
+namespace nexus::model::logbuf_model {
+
+using nexus::logbuf::channel::channel_orders;
+using nexus::waitset_orders;
+namespace chan_kind = nexus::logbuf::channel::kind;
+
+namespace channel_twins {
+struct park_fence_acq_rel : channel_orders { static constexpr auto park_fence = acq_rel; };
+struct wake_fence_acq_rel : channel_orders { static constexpr auto wake_fence = acq_rel; };
+struct no_wake : channel_orders { static constexpr bool wake = false; };
+struct see_leave_relaxed : channel_orders { static constexpr auto see_leave = relaxed; };
+struct no_final_try : channel_orders { static constexpr bool final_try = false; };  // upstream's recv (F1)
+struct prepare_fence_acq_rel : waitset_orders { static constexpr auto prepare_fence = acq_rel; };
+struct notify_fence_acq_rel : waitset_orders { static constexpr auto notify_fence = acq_rel; };
+struct no_notify : waitset_orders { static constexpr bool wake = false; };
+}  // namespace channel_twins
+
+template <class Kind, class CO = channel_orders, class WO = waitset_orders>
+using chan = nexus::logbuf::channel::endpoints<Kind, relacy_sync, typename Kind::orders, CO, WO>;
+
+// Spins 0: every blocked call parks right after its first attempt.
+template <class Kind, class CO = channel_orders, class WO = waitset_orders>
+chan<Kind, CO, WO>* make_chan(std::uint64_t cap, unsigned spins = 0) {
+  return make_endpoints<chan<Kind, CO, WO>>(
+      nexus::logbuf::channel::make<Kind, relacy_sync, typename Kind::orders, CO, WO>(cap, spins));
+}
+
+// send(len), write record `id`, commit; false if send handed out no claim.
+template <class Sender>
+bool send_record(Sender& s, int id, std::size_t len) {
+  auto c = s.send(len);
+  if (!c) return false;
+  write_record(c, id);
+  c.commit();
+  return true;
+}
+
+}  // namespace nexus::model::logbuf_model

@@ -1,0 +1,38 @@
+// logbuf_mpsc: nexus::logbuf::mpsc with one producer handle (the CAS
+// reservation path, its spurious failures included) and the consumer, two
+// threads: the scenarios of model/logbuf_common.hpp, as in logbuf_spsc.
+//  * out_of_order: full search.
+//  * fifo, wrap (a padding skip reserved by CAS), abort: context bound 4;
+//    full search does not finish with the weak CAS's injected spurious
+//    failures (each CAS retry is one more interleaving point).
+// One negative twin per named order these scenarios exercise (the claim
+// orders are killed in logbuf_mpsc_producers).
+#include "logbuf_common.hpp"
+
+using namespace nexus::model;
+using namespace nexus::model::logbuf_model;
+using namespace nexus::model::logbuf_model::mpsc_twins;
+
+template <class O>
+using fifo = stream<mpsc_ring<O>, 32, 3, 8, 5>;
+template <class O>
+using wrap = stream<mpsc_ring<O>, 64, 16, 16, 16>;
+
+constexpr search full{rl::sched_full};
+
+int main(int argc, char** argv) {
+  return run(argc, argv, "logbuf_mpsc", {rl::sched_bound, 4},
+             {
+                 NEXUS_VARIANT("fifo", pass, fifo<mpsc_orders>),
+                 NEXUS_VARIANT("wrap", pass, wrap<mpsc_orders>),
+                 NEXUS_VARIANT("abort", pass, aborts<mpsc_ring<mpsc_orders>>),
+                 NEXUS_VARIANT_SEARCH("out_of_order", pass, full, out_of_order<mpsc_ring<mpsc_orders>>),
+                 NEXUS_VARIANT("commit_relaxed", fail, fifo<commit_relaxed>),
+                 NEXUS_VARIANT("observe_relaxed", fail, fifo<observe_relaxed>),
+                 NEXUS_VARIANT("abort_relaxed", fail, aborts<mpsc_ring<abort_relaxed>>),
+                 NEXUS_VARIANT("free_space_relaxed", fail, fifo<free_space_relaxed>),
+                 NEXUS_VARIANT("see_free_relaxed", fail, fifo<see_free_relaxed>),
+                 NEXUS_VARIANT("leave_relaxed", fail, fifo<leave_relaxed>),
+                 NEXUS_VARIANT("see_leave_relaxed", fail, fifo<see_leave_relaxed>),
+             });
+}

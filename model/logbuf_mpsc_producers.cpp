@@ -1,0 +1,229 @@
+// logbuf_mpsc_producers: nexus::logbuf::mpsc with two producer handles (one
+// cloned) and the consumer, three threads, context bound 2.
+//  * two_producers: P0 commits records 1 (5 bytes) and 2 (12 bytes), P1
+//    commits record 11 (20 bytes) into 64 bytes (footprints 16, 24, 32: 72
+//    bytes, so the last reservation wraps behind a padding skip in some
+//    orders), one retry on full each. The
+//    consumer takes a bounded number of times, after() drains: every
+//    committed record exactly once, intact, each producer's in its order;
+//    a consumer that sees every producer gone already sees every commit.
+//  * reserve_order: the out-of-order commit across producers. A reserves
+//    first and raises a flag; B, having seen it, reserves, commits and raises
+//    a second flag; A commits only after that (bounded waits). B's record
+//    waits behind A's: when B reserved after A, A's record is delivered
+//    first, and the consumer never skips the uncommitted one.
+//  * no_spurious_full: P0 commits x0; the consumer frees it and raises a flag
+//    (release); P0, having seen it (acquire), claims x1, moving the tail past
+//    the freed space. The 32-byte ring never holds more than one 16-byte
+//    record before P1's single claim, so P1 must never see status::full,
+//    whatever tail it reads. Weakening claim_load or claim must be reported.
+#include "logbuf_common.hpp"
+
+using namespace nexus::model;
+using namespace nexus::model::logbuf_model;
+using namespace nexus::model::logbuf_model::mpsc_twins;
+
+template <class O>
+using ring = mpsc_ring<O>;
+template <class O>
+using producer = nexus::logbuf::mpsc::producer<relacy_sync, O>;
+
+template <class O>
+struct two_producers : rl::test_suite<two_producers<O>, 3> {
+  typename ring<O>::endpoints* r = nullptr;
+  producer<O>* second = nullptr;
+  relacy_sync::cell<int> committed_a, committed_b;  // written before each producer leaves
+  int got_a = 0, got_b = 0;                         // consumer-only
+
+  void before() {
+    r = make_endpoints<typename ring<O>::endpoints>(ring<O>::make(64));
+    second = new producer<O>(r->tx.clone());
+    committed_a.store(0);
+    committed_b.store(0);
+  }
+  bool take() {
+    auto c = r->rx.try_claim();
+    if (!c) return false;
+    const int id = read_record(c);
+    if (id >= 10) {
+      relacy_sync::verify(id == 11 + got_b && c.size() == 20, "producer b's record torn or reordered");
+      ++got_b;
+    } else {
+      relacy_sync::verify(id == 1 + got_a && c.size() == (got_a == 0 ? 5u : 12u),
+                          "producer a's record torn or reordered");
+      ++got_a;
+    }
+    return true;
+  }
+  static bool send(producer<O>& p, int id, std::size_t len) {
+    auto c = claim_retry(p, len);
+    if (!c) return false;
+    write_record(c, id);
+    c.commit();
+    return true;
+  }
+  void thread(unsigned id) {
+    if (id == 0) {
+      int n = 0;
+      if (send(r->tx, 1, 5)) n = send(r->tx, 2, 12) ? 2 : 1;
+      committed_a.store(n);
+      auto gone = std::move(r->tx);
+    } else if (id == 1) {
+      committed_b.store(send(*second, 11, 20) ? 1 : 0);
+      auto gone = std::move(*second);
+    } else {
+      for (int k = 0; k < 3; ++k)
+        if (!take()) relacy_sync::spin_pause();
+      if (r->rx.is_disconnected()) {
+        while (take()) {
+        }
+        relacy_sync::verify(got_a == committed_a.load() && got_b == committed_b.load(),
+                            "every producer gone but a committed record is not visible");
+      }
+    }
+  }
+  void after() {
+    while (take()) {
+    }
+    relacy_sync::verify(got_a == committed_a.load() && got_b == committed_b.load(), "a record was lost");
+    delete second;
+    delete r;
+  }
+};
+
+template <class O>
+struct reserve_order : rl::test_suite<reserve_order<O>, 3> {
+  typename ring<O>::endpoints* r = nullptr;
+  producer<O>* second = nullptr;
+  relacy_sync::atomic<int>* a_reserved = nullptr;
+  relacy_sync::atomic<int>* b_committed = nullptr;
+  relacy_sync::cell<int> b_after_a;  // B reserved after seeing A's reservation
+  int order[2] = {0, 0};             // consumer-only: the ids in delivery order
+  int got = 0;
+
+  void before() {
+    r = make_endpoints<typename ring<O>::endpoints>(ring<O>::make(64));
+    second = new producer<O>(r->tx.clone());
+    a_reserved = new relacy_sync::atomic<int>(0);
+    b_committed = new relacy_sync::atomic<int>(0);
+    b_after_a.store(0);
+  }
+  bool take() {
+    auto c = r->rx.try_claim();
+    if (!c) return false;
+    const int id = read_record(c);
+    relacy_sync::verify((id == 1 && c.size() == 5) || (id == 2 && c.size() == 7), "record torn");
+    relacy_sync::verify(got < 2, "a record was delivered twice");
+    order[got++] = id;
+    return true;
+  }
+  void thread(unsigned id) {
+    if (id == 0) {
+      auto a = r->tx.try_claim(5);
+      relacy_sync::verify(static_cast<bool>(a), "A's claim in an empty ring");
+      a_reserved->store(1, std::memory_order_release);  // release: pairs with B's acquire
+      for (int k = 0; k < 2 && b_committed->load(std::memory_order_acquire) == 0; ++k)
+        relacy_sync::spin_pause();
+      write_record(a, 1);
+      a.commit();
+    } else if (id == 1) {
+      bool saw = false;
+      for (int k = 0; k < 2 && !saw; ++k) {
+        saw = a_reserved->load(std::memory_order_acquire) == 1;  // acquire: pairs with A's release
+        if (!saw) relacy_sync::spin_pause();
+      }
+      b_after_a.store(saw ? 1 : 0);
+      auto b = second->try_claim(7);
+      relacy_sync::verify(static_cast<bool>(b), "B's claim in a ring with room");
+      write_record(b, 2);
+      b.commit();
+      b_committed->store(1, std::memory_order_release);
+    } else {
+      for (int k = 0; k < 3; ++k)
+        if (!take()) relacy_sync::spin_pause();
+    }
+  }
+  void after() {
+    while (take()) {
+    }
+    relacy_sync::verify(got == 2, "a record was lost");
+    if (b_after_a.load() == 1)
+      relacy_sync::verify(order[0] == 1 && order[1] == 2, "B's record overtook A's earlier reservation");
+    delete b_committed;
+    delete a_reserved;
+    delete second;
+    delete r;
+  }
+};
+
+template <class O>
+struct no_spurious_full : rl::test_suite<no_spurious_full<O>, 3> {
+  typename ring<O>::endpoints* r = nullptr;
+  producer<O>* second = nullptr;
+  relacy_sync::atomic<int>* freed = nullptr;  // the consumer took x0
+
+  void before() {
+    r = make_endpoints<typename ring<O>::endpoints>(ring<O>::make(32));
+    second = new producer<O>(r->tx.clone());
+    freed = new relacy_sync::atomic<int>(0);
+  }
+  static void send(producer<O>& p, int id, const char* what) {
+    auto c = p.try_claim(8);
+    relacy_sync::verify(static_cast<bool>(c), what);
+    if (c) {
+      write_record(c, id);
+      c.commit();
+    }
+  }
+  void thread(unsigned id) {
+    if (id == 0) {
+      send(r->tx, 0, "the first claim failed");
+      for (int k = 0; k < 2; ++k) {
+        if (freed->load(std::memory_order_acquire) == 1) {  // acquire: pairs with the consumer's release
+          send(r->tx, 1, "a claim into a freed ring failed");
+          break;
+        }
+        relacy_sync::spin_pause();
+      }
+    } else if (id == 1) {
+      auto c = second->try_claim(8);
+      relacy_sync::verify(c.code() != status::full, "spurious full: the ring never held more than one record");
+      if (c) {
+        write_record(c, 5);
+        c.commit();
+      }
+    } else {
+      for (int k = 0; k < 2; ++k) {
+        auto c = r->rx.try_claim();
+        if (c) {
+          if (read_record(c) == 0) {
+            c.consume();
+            freed->store(1, std::memory_order_release);  // release: pairs with P0's acquire
+          }
+          break;
+        }
+        relacy_sync::spin_pause();
+      }
+    }
+  }
+  void after() {
+    delete freed;
+    delete second;
+    delete r;
+  }
+};
+
+int main(int argc, char** argv) {
+  return run(argc, argv, "logbuf_mpsc_producers", {rl::sched_bound, 2},
+             {
+                 NEXUS_VARIANT("two_producers", pass, two_producers<mpsc_orders>),
+                 NEXUS_VARIANT("reserve_order", pass, reserve_order<mpsc_orders>),
+                 NEXUS_VARIANT("no_spurious_full", pass, no_spurious_full<mpsc_orders>),
+                 NEXUS_VARIANT("claim_load_relaxed", fail, no_spurious_full<claim_load_relaxed>),
+                 NEXUS_VARIANT("claim_release", fail, no_spurious_full<claim_release>),
+                 NEXUS_VARIANT("claim_acquire", fail, no_spurious_full<claim_acquire>),
+                 NEXUS_VARIANT("claim_relaxed", fail, no_spurious_full<claim_relaxed>),
+                 NEXUS_VARIANT("two_producers_commit_relaxed", fail, two_producers<commit_relaxed>),
+                 NEXUS_VARIANT("two_producers_leave_relaxed", fail, two_producers<leave_relaxed>),
+             });
+}

@@ -1,0 +1,40 @@
+// logbuf_spsc: nexus::logbuf::spsc under the model (model/logbuf_common.hpp),
+// two threads, full search; payload bytes are model cells.
+//  * fifo: capacity 32, records of 3, 8 and 5 bytes (footprint 16 each): the
+//    third reuses the bytes the consumer zeroed; the consumer that sees the
+//    producer gone must have every committed record (F3).
+//  * wrap: capacity 64, three 16-byte records (footprint 24): the third
+//    wraps behind a padding skip.
+//  * abort: an explicit abort and a claim destroyed open become skips; the
+//    consumer zeroes their bytes and sees only the committed record.
+//  * out_of_order: two open claims, the second committed first: delivered in
+//    claim order (the consumer waits at the first).
+// One negative twin per named order: each must be reported.
+#include "logbuf_common.hpp"
+
+using namespace nexus::model;
+using namespace nexus::model::logbuf_model;
+using namespace nexus::model::logbuf_model::spsc_twins;
+
+template <class O>
+using fifo = stream<spsc_ring<O>, 32, 3, 8, 5>;
+template <class O>
+using wrap = stream<spsc_ring<O>, 64, 16, 16, 16>;
+
+int main(int argc, char** argv) {
+  return run(argc, argv, "logbuf_spsc", {rl::sched_full},
+             {
+                 NEXUS_VARIANT("fifo", pass, fifo<spsc_orders>),
+                 NEXUS_VARIANT("wrap", pass, wrap<spsc_orders>),
+                 NEXUS_VARIANT("abort", pass, aborts<spsc_ring<spsc_orders>>),
+                 NEXUS_VARIANT("out_of_order", pass, out_of_order<spsc_ring<spsc_orders>>),
+                 NEXUS_VARIANT("commit_relaxed", fail, fifo<commit_relaxed>),
+                 NEXUS_VARIANT("observe_relaxed", fail, fifo<observe_relaxed>),
+                 NEXUS_VARIANT("abort_relaxed", fail, aborts<spsc_ring<abort_relaxed>>),
+                 NEXUS_VARIANT("free_space_relaxed", fail, fifo<free_space_relaxed>),
+                 NEXUS_VARIANT("see_free_relaxed", fail, fifo<see_free_relaxed>),
+                 NEXUS_VARIANT("release_handle_acquire", fail, fifo<release_handle_acquire>),
+                 NEXUS_VARIANT("release_handle_relaxed", fail, fifo<release_handle_relaxed>),
+                 NEXUS_VARIANT("see_disconnect_relaxed", fail, fifo<see_disconnect_relaxed>),
+             });
+}

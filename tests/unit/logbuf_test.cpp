@@ -1,0 +1,678 @@
+// API contract, errors and edge cases of nexus::logbuf (production build):
+// the SPSC and MPSC byte rings (typed tests over both) and the blocking
+// channels. Hazards: H4 zero length, H5/H7 atomic 8-aligned headers and
+// 8-aligned payloads, H6 consumer zeroing (stale markers never survive a
+// lap), F1 last record before a disconnect, F9 oversize records, F10
+// capacity rounding, F12 true deadlines, F8 past deadlines, H1 drop wakes a
+// blocked peer.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "nexus/logbuf/channel.hpp"
+#include "nexus/logbuf/mpsc.hpp"
+#include "nexus/logbuf/spsc.hpp"
+
+namespace lb = nexus::logbuf;
+namespace lch = nexus::logbuf::channel;
+using nexus::status;
+using namespace std::chrono_literals;
+
+namespace {
+
+template <class Claim>
+void put(Claim& c, std::string_view s) {
+  ASSERT_EQ(c.size(), s.size());
+  std::memcpy(c.data().data(), s.data(), s.size());
+}
+template <class Claim>
+std::string str(const Claim& c) {
+  return std::string(reinterpret_cast<const char*>(c.data().data()), c.size());
+}
+
+struct spsc_kind {
+  static auto make(std::uint64_t c) { return lb::spsc::ring_buffer(c); }
+};
+struct mpsc_kind {
+  static auto make(std::uint64_t c) { return lb::mpsc::ring_buffer(c); }
+};
+template <class K>
+struct Logbuf : ::testing::Test {};
+using Kinds = ::testing::Types<spsc_kind, mpsc_kind>;
+TYPED_TEST_SUITE(Logbuf, Kinds);
+
+TYPED_TEST(Logbuf, WriteCommitRead) {
+  auto r = TypeParam::make(64);
+  ASSERT_TRUE(r);
+  auto& [tx, rx] = *r;
+  EXPECT_EQ(rx.try_claim().code(), status::empty);
+  {
+    auto c = tx.try_claim(5);
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c.code(), status::ok);
+    put(c, "hello");
+    c.commit();
+    EXPECT_FALSE(c) << "a committed claim is closed";
+    c.commit();  // no effect
+    c.abort();   // no effect
+  }
+  {
+    auto c = rx.try_claim();
+    ASSERT_TRUE(c);
+    EXPECT_EQ(str(c), "hello");
+  }
+  EXPECT_EQ(rx.try_claim().code(), status::empty);
+}
+
+TYPED_TEST(Logbuf, WriteAndReadThroughCopies) {
+  auto r = TypeParam::make(64);
+  auto& [tx, rx] = *r;
+  auto c = tx.try_claim(11);
+  c.write(0, "hello", 5);
+  c.write(5, " world", 6);
+  c.commit();
+  auto d = rx.try_claim();
+  char got[12] = {};
+  d.read(0, got, 11);
+  EXPECT_STREQ(got, "hello world");
+  d.read(6, got, 5);
+  EXPECT_EQ(std::string(got, 5), "world");
+}
+
+TYPED_TEST(Logbuf, TenRecordsInOrderAcrossLaps) {
+  auto r = TypeParam::make(64);
+  auto& [tx, rx] = *r;
+  for (int lap = 0; lap < 5; ++lap) {
+    for (int i = 0; i < 2; ++i) {
+      auto c = tx.try_claim(9 + i);
+      ASSERT_TRUE(c) << lap << " " << i;
+      put(c, std::string(9 + i, char('a' + i + lap)));
+      c.commit();
+    }
+    for (int i = 0; i < 2; ++i) {
+      auto c = rx.try_claim();
+      ASSERT_TRUE(c);
+      EXPECT_EQ(str(c), std::string(9 + i, char('a' + i + lap)));
+    }
+  }
+}
+
+TYPED_TEST(Logbuf, FootprintsAndFullness) {
+  auto r = TypeParam::make(64);
+  auto& [tx, rx] = *r;
+  EXPECT_EQ(lb::footprint(1), 16u);
+  EXPECT_EQ(lb::footprint(8), 16u);
+  EXPECT_EQ(lb::footprint(13), 24u);
+  EXPECT_EQ(lb::footprint(64), 72u);
+  for (int i = 0; i < 4; ++i) {
+    auto c = tx.try_claim(8);
+    ASSERT_TRUE(c);
+    c.commit();
+  }
+  EXPECT_EQ(tx.try_claim(1).code(), status::full) << "4 x 16 bytes fill 64";
+  { auto c = rx.try_claim(); }
+  auto c = tx.try_claim(8);
+  EXPECT_TRUE(c) << "a freed record makes room";
+}
+
+TYPED_TEST(Logbuf, ZeroLengthIsRejectedAndChangesNothing) {  // H4
+  auto r = TypeParam::make(32);
+  auto& [tx, rx] = *r;
+  auto z = tx.try_claim(0);
+  EXPECT_FALSE(z);
+  EXPECT_EQ(z.code(), status::zero_length);
+  EXPECT_STREQ(nexus::to_string(z.code()), "zero-length record");
+  EXPECT_EQ(rx.try_claim().code(), status::empty);
+  // The whole capacity is still there: two 16-byte records fit.
+  for (int i = 0; i < 2; ++i) {
+    auto c = tx.try_claim(8);
+    ASSERT_TRUE(c);
+    c.commit();
+  }
+  EXPECT_EQ(tx.try_claim(0).code(), status::zero_length) << "checked before fullness";
+}
+
+TYPED_TEST(Logbuf, OversizeIsADistinctErrorNotFull) {  // F9
+  auto r = TypeParam::make(64);
+  auto& [tx, rx] = *r;
+  EXPECT_EQ(tx.max_payload(), 24u);
+  EXPECT_EQ(tx.try_claim(25).code(), status::too_large) << "even in an empty ring";
+  EXPECT_EQ(tx.try_claim(64).code(), status::too_large);
+  EXPECT_EQ(tx.try_claim(~std::size_t{0}).code(), status::too_large) << "no footprint overflow";
+  EXPECT_EQ(rx.try_claim().code(), status::empty);
+  // The guarantee: a max_payload record fits at every position once drained.
+  for (std::size_t shift : {8u, 16u, 17u, 24u, 1u, 13u}) {
+    auto c = tx.try_claim(shift);
+    ASSERT_TRUE(c);
+    c.commit();
+    { auto d = rx.try_claim(); }
+    auto big = tx.try_claim(24);
+    ASSERT_TRUE(big) << "max payload refused after a " << shift << "-byte record";
+    big.commit();
+    { auto d = rx.try_claim(); ASSERT_EQ(d.size(), 24u); }
+  }
+}
+
+TYPED_TEST(Logbuf, CapacityErrorsAndRounding) {  // F10
+  EXPECT_EQ(TypeParam::make(0).error_code(), nexus::error::capacity_zero);
+  EXPECT_EQ(TypeParam::make(1).error_code(), nexus::error::capacity_too_small);
+  EXPECT_EQ(TypeParam::make(16).error_code(), nexus::error::capacity_too_small);
+  EXPECT_STREQ(nexus::to_string(nexus::error::capacity_too_small), "capacity too small");
+  EXPECT_EQ(TypeParam::make(17)->tx.capacity(), 32u);
+  EXPECT_EQ(TypeParam::make(100)->tx.capacity(), 128u);
+  EXPECT_EQ(TypeParam::make(1000)->rx.capacity(), 1024u);
+  EXPECT_EQ(TypeParam::make(~std::uint64_t{0}).error_code(), nexus::error::capacity_too_large);
+  EXPECT_EQ(TypeParam::make((std::uint64_t{1} << 63) + 1).error_code(), nexus::error::capacity_too_large);
+  EXPECT_EQ(TypeParam::make(std::uint64_t{1} << 63).error_code(), nexus::error::capacity_too_large);
+  EXPECT_EQ(TypeParam::make((std::uint64_t{1} << 62) + 1).error_code(), nexus::error::capacity_too_large);
+}
+
+TYPED_TEST(Logbuf, PayloadsAreWordAligned) {  // H7 (and H5: headers are the word before)
+  auto r = TypeParam::make(4096);
+  auto& [tx, rx] = *r;
+  for (std::size_t len : {1u, 3u, 7u, 8u, 13u, 64u, 255u, 1000u}) {
+    auto c = tx.try_claim(len);
+    ASSERT_TRUE(c);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(c.data().data()) % 8, 0u) << len;
+    std::memset(c.data().data(), 0xAB, len);
+    c.commit();
+    auto d = rx.try_claim();
+    ASSERT_EQ(d.size(), len);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(d.data().data()) % 8, 0u) << len;
+  }
+}
+
+TYPED_TEST(Logbuf, AbortedClaimIsSkipped) {
+  auto r = TypeParam::make(64);
+  auto& [tx, rx] = *r;
+  {
+    auto c = tx.try_claim(10);
+    put(c, "0123456789");
+    c.abort();
+    EXPECT_FALSE(c);
+  }
+  {
+    auto c = tx.try_claim(5);
+    put(c, "hello");
+    c.commit();
+  }
+  auto d = rx.try_claim();
+  ASSERT_TRUE(d);
+  EXPECT_EQ(str(d), "hello");
+}
+
+TYPED_TEST(Logbuf, DestroyingAnOpenClaimAbortsEvenOnException) {
+  auto r = TypeParam::make(64);
+  auto& [tx, rx] = *r;
+  try {
+    auto c = tx.try_claim(20);
+    put(c, std::string(20, 'x'));
+    throw std::runtime_error("writer failed");
+  } catch (const std::runtime_error&) {
+  }
+  { auto c = tx.try_claim(7); }  // dropped open: aborts
+  EXPECT_EQ(rx.try_claim().code(), status::empty) << "skips only: nothing to deliver, nothing stalled";
+  auto c = tx.try_claim(3);
+  put(c, "end");
+  c.commit();
+  EXPECT_EQ(str(rx.try_claim()), "end");
+}
+
+TYPED_TEST(Logbuf, MoveAssigningAnOpenClaimAbortsIt) {
+  auto r = TypeParam::make(64);
+  auto& [tx, rx] = *r;
+  auto a = tx.try_claim(4);
+  put(a, "aaaa");
+  auto b = tx.try_claim(4);
+  put(b, "bbbb");
+  a = std::move(b);  // the old `a` is aborted
+  EXPECT_FALSE(b);
+  a.commit();
+  EXPECT_EQ(str(rx.try_claim()), "bbbb");
+}
+
+TYPED_TEST(Logbuf, WrapLeavesPaddingTheConsumerSkips) {
+  auto r = TypeParam::make(64);
+  auto& [tx, rx] = *r;
+  // 16-byte records take 24: the third lands at 48 and wraps (16 bytes of
+  // padding, then the record at 0).
+  for (int i = 0; i < 20; ++i) {
+    auto c = tx.try_claim(16);
+    ASSERT_TRUE(c) << i;
+    put(c, std::string(16, char('A' + i)));
+    c.commit();
+    if (i % 2 == 1) {
+      for (int k = 1; k >= 0; --k) EXPECT_EQ(str(rx.try_claim()), std::string(16, char('A' + i - k)));
+    }
+  }
+}
+
+TYPED_TEST(Logbuf, StaleMarkersNeverSurviveALap) {  // H6: every consumed byte is zeroed
+  auto r = TypeParam::make(256);
+  auto& [tx, rx] = *r;
+  // Payloads of 0xFF bytes with shifting sizes: later headers land inside
+  // earlier payloads; a byte not zeroed would read as a committed header.
+  std::size_t lens[] = {57, 3, 40, 9, 25, 1, 48, 16, 33, 5, 60, 11};
+  for (int round = 0; round < 50; ++round) {
+    for (std::size_t len : lens) {
+      auto c = tx.try_claim(len);
+      ASSERT_TRUE(c) << round << " " << len;
+      std::memset(c.data().data(), 0xFF, len);
+      c.commit();
+      auto d = rx.try_claim();
+      ASSERT_TRUE(d);
+      ASSERT_EQ(d.size(), len);
+      EXPECT_TRUE(std::all_of(d.data().begin(), d.data().end(), [](unsigned char b) { return b == 0xFF; }));
+    }
+    ASSERT_EQ(rx.try_claim().code(), status::empty) << "a phantom record from stale bytes";
+    // An open claim's payload starts zeroed.
+    auto c = tx.try_claim(30);
+    ASSERT_TRUE(c);
+    EXPECT_TRUE(std::all_of(c.data().begin(), c.data().end(), [](unsigned char b) { return b == 0; }));
+  }
+}
+
+TYPED_TEST(Logbuf, OutOfOrderCommitWaitsForTheOldestClaim) {
+  auto r = TypeParam::make(128);
+  auto& [tx, rx] = *r;
+  auto a = tx.try_claim(3);
+  auto b = tx.try_claim(3);
+  put(b, "bbb");
+  b.commit();
+  EXPECT_EQ(rx.try_claim().code(), status::empty) << "b waits behind the open a (head-of-line)";
+  put(a, "aaa");
+  a.commit();
+  EXPECT_EQ(str(rx.try_claim()), "aaa");
+  EXPECT_EQ(str(rx.try_claim()), "bbb");
+}
+
+TYPED_TEST(Logbuf, OneReadClaimAtATime) {
+  auto r = TypeParam::make(64);
+  auto& [tx, rx] = *r;
+  for (const char* s : {"one", "two"}) {
+    auto c = tx.try_claim(3);
+    put(c, s);
+    c.commit();
+  }
+  auto first = rx.try_claim();
+  ASSERT_TRUE(first);
+  auto second = rx.try_claim();
+  EXPECT_FALSE(second);
+  EXPECT_EQ(second.code(), status::busy);
+  EXPECT_STREQ(nexus::to_string(status::busy), "a claim is still open");
+  EXPECT_EQ(str(first), "one");
+  first.consume();
+  EXPECT_FALSE(first);
+  EXPECT_EQ(str(rx.try_claim()), "two");
+}
+
+TYPED_TEST(Logbuf, DisconnectIsSeenByBothSides) {
+  {
+    auto r = TypeParam::make(64);
+    auto& [tx, rx] = *r;
+    auto c = tx.try_claim(4);
+    put(c, "last");
+    c.commit();
+    EXPECT_FALSE(rx.is_disconnected());
+    { auto gone = std::move(tx); }
+    EXPECT_FALSE(tx.valid());
+    EXPECT_TRUE(rx.is_disconnected());
+    EXPECT_EQ(str(rx.try_claim()), "last") << "records survive the producer";
+  }
+  {
+    auto r = TypeParam::make(64);
+    auto& [tx, rx] = *r;
+    { auto gone = std::move(rx); }
+    EXPECT_TRUE(tx.is_disconnected());
+    auto c = tx.try_claim(8);
+    EXPECT_TRUE(c) << "advisory: claims succeed until full";
+  }
+}
+
+TYPED_TEST(Logbuf, CrossThreadSequence) {
+  auto r = TypeParam::make(1024);
+  constexpr std::uint64_t n = 20000;
+  std::thread prod([tx = std::move(r->tx)]() mutable {
+    for (std::uint64_t i = 0; i < n; ++i) {
+      for (;;) {
+        auto c = tx.try_claim(8 + i % 17);
+        if (c) {
+          std::memcpy(c.data().data(), &i, 8);
+          c.commit();
+          break;
+        }
+        std::this_thread::yield();
+      }
+    }
+  });
+  std::uint64_t next = 0;
+  while (next < n) {
+    auto c = r->rx.try_claim();
+    if (!c) {
+      std::this_thread::yield();
+      continue;
+    }
+    std::uint64_t v;
+    std::memcpy(&v, c.data().data(), 8);
+    ASSERT_EQ(v, next);
+    ASSERT_EQ(c.size(), 8 + next % 17);
+    ++next;
+  }
+  prod.join();
+}
+
+TEST(LogbufMpsc, ClonedProducersAndDisconnect) {
+  auto r = lb::mpsc::ring_buffer(256);
+  auto tx1 = std::move(r->tx);
+  auto rx = std::move(r->rx);
+  auto tx2 = tx1.clone();
+  {
+    auto a = tx1.try_claim(1);
+    auto b = tx2.try_claim(2);
+    put(b, "bb");
+    b.commit();
+    put(a, "a");
+    a.commit();
+  }
+  { auto gone = std::move(tx1); }
+  EXPECT_FALSE(rx.is_disconnected()) << "one producer is still alive";
+  { auto gone = std::move(tx2); }
+  EXPECT_TRUE(rx.is_disconnected());
+  EXPECT_EQ(str(rx.try_claim()), "a") << "reservation order";
+  EXPECT_EQ(str(rx.try_claim()), "bb");
+  EXPECT_EQ(rx.try_claim().code(), status::empty);
+}
+
+TEST(LogbufMpsc, FourProducersExactlyOncePerProducerOrder) {
+  auto r = lb::mpsc::ring_buffer(512);
+  constexpr std::uint32_t per = 10000;
+  std::vector<std::thread> ts;
+  {
+    auto tx = std::move(r->tx);
+    for (std::uint32_t p = 0; p < 4; ++p)
+      ts.emplace_back([q = tx.clone(), p]() mutable {
+        for (std::uint32_t i = 0; i < per; ++i) {
+          for (;;) {
+            auto c = q.try_claim(8 + (i + p) % 29);
+            if (c) {
+              const std::uint32_t v[2] = {p, i};
+              std::memcpy(c.data().data(), v, 8);
+              c.commit();
+              break;
+            }
+            std::this_thread::yield();
+          }
+        }
+      });
+  }
+  std::uint32_t next[4] = {0, 0, 0, 0};
+  std::uint64_t total = 0;
+  for (;;) {
+    auto c = r->rx.try_claim();
+    if (!c) {
+      if (r->rx.is_disconnected() && !(c = r->rx.try_claim())) break;  // F1-style final try
+      if (!c) {
+        std::this_thread::yield();
+        continue;
+      }
+    }
+    std::uint32_t v[2];
+    std::memcpy(v, c.data().data(), 8);
+    ASSERT_LT(v[0], 4u);
+    ASSERT_EQ(v[1], next[v[0]]) << "producer " << v[0];
+    ASSERT_EQ(c.size(), 8 + (v[1] + v[0]) % 29);
+    ++next[v[0]];
+    ++total;
+  }
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(total, 4u * per);
+}
+
+// ---- channels -------------------------------------------------------------------
+
+template <class Sender>
+void send_str(Sender& tx, std::string_view s) {
+  auto c = tx.send(s.size());
+  ASSERT_TRUE(c) << nexus::to_string(c.code());
+  put(c, s);
+  c.commit();
+}
+
+TEST(LogbufChannel, SendRecvTrySendTryRecv) {
+  auto ch = lch::spsc::channel(64);
+  ASSERT_TRUE(ch);
+  auto& [tx, rx] = *ch;
+  EXPECT_EQ(rx.try_recv().code(), status::empty);
+  send_str(tx, "first");
+  {
+    auto c = tx.try_send(6);
+    ASSERT_TRUE(c);
+    put(c, "second");
+    c.commit();
+  }
+  EXPECT_EQ(str(rx.recv()), "first");
+  EXPECT_EQ(str(rx.try_recv()), "second");
+  EXPECT_EQ(tx.capacity(), 64u);
+  EXPECT_EQ(rx.capacity(), 64u);
+  EXPECT_EQ(tx.max_payload(), 24u);
+}
+
+TEST(LogbufChannel, CapacityErrorsAreTheRings) {  // F10
+  EXPECT_EQ(lch::spsc::channel(0).error_code(), nexus::error::capacity_zero);
+  EXPECT_EQ(lch::mpsc::channel(8).error_code(), nexus::error::capacity_too_small);
+  EXPECT_EQ(lch::mpsc::channel(~std::uint64_t{0}).error_code(), nexus::error::capacity_too_large);
+}
+
+TEST(LogbufChannel, ZeroLengthAndOversizeFailAtOnceOnEveryPath) {  // H4, F9
+  auto ch = lch::spsc::channel(64);
+  auto& [tx, rx] = *ch;
+  EXPECT_EQ(tx.send(0).code(), status::zero_length);
+  EXPECT_EQ(tx.try_send(0).code(), status::zero_length);
+  EXPECT_EQ(tx.send_timeout(0, 1s).code(), status::zero_length);
+  EXPECT_EQ(tx.send(25).code(), status::too_large) << "send never waits for a record that cannot fit";
+  EXPECT_EQ(tx.try_send(25).code(), status::too_large);
+  EXPECT_EQ(rx.try_recv().code(), status::empty) << "nothing changed";
+  { auto gone = std::move(rx); }
+  EXPECT_EQ(tx.send(0).code(), status::zero_length) << "checked before the disconnect";
+  EXPECT_EQ(tx.send(100).code(), status::too_large);
+  EXPECT_EQ(tx.send(8).code(), status::disconnected);
+}
+
+TEST(LogbufChannel, TrySendFullAndSendTimeout) {
+  auto ch = lch::spsc::channel(32, 0);
+  auto& [tx, rx] = *ch;
+  send_str(tx, "a");
+  send_str(tx, "b");
+  EXPECT_EQ(tx.try_send(1).code(), status::full);
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(tx.send_timeout(1, 30ms).code(), status::timeout);
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 30ms);
+  EXPECT_EQ(str(rx.recv()), "a");
+  EXPECT_TRUE(tx.try_send(1));
+}
+
+TEST(LogbufChannel, RecvDrainsBeforeReportingDisconnect) {  // F1
+  auto ch = lch::spsc::channel(64);
+  {
+    auto tx = std::move(ch->tx);
+    send_str(tx, "one");
+    send_str(tx, "two");
+  }
+  EXPECT_TRUE(ch->rx.is_disconnected());
+  EXPECT_EQ(str(ch->rx.recv()), "one");
+  EXPECT_EQ(str(ch->rx.recv_timeout(0ms)), "two");
+  EXPECT_EQ(ch->rx.recv().code(), status::disconnected);
+  EXPECT_EQ(ch->rx.try_recv().code(), status::disconnected);
+}
+
+TEST(LogbufChannel, PastDeadlinesOnADisconnectedChannelReportDisconnect) {  // F8
+  auto ch = lch::spsc::channel(64);
+  { auto gone = std::move(ch->tx); }
+  EXPECT_EQ(ch->rx.recv_timeout(0ms).code(), status::disconnected);
+  EXPECT_EQ(ch->rx.recv_until(std::chrono::steady_clock::now() - 1s).code(), status::disconnected);
+  auto d = lch::spsc::channel(64);
+  { auto gone = std::move(d->rx); }
+  EXPECT_TRUE(d->tx.is_disconnected());
+  EXPECT_EQ(d->tx.send_timeout(8, 0ms).code(), status::disconnected);
+}
+
+TEST(LogbufChannel, RecvTimeoutWaitsItsDuration) {
+  auto ch = lch::spsc::channel(64, 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(ch->rx.recv_timeout(50ms).code(), status::timeout);
+  const auto dt = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(dt, 50ms);
+  EXPECT_LT(dt, 2s);
+  send_str(ch->tx, "data");
+  EXPECT_EQ(str(ch->rx.recv_timeout(50ms)), "data") << "a timed recv with data returns it";
+}
+
+TEST(LogbufChannel, WakeUpsWithNothingToTakeDoNotEndADeadlineEarly) {  // F12
+  // Aborted claims wake the parked receiver but deliver nothing: a single
+  // park (upstream) would return early; a true deadline loop parks again.
+  auto ch = lch::spsc::channel(1024, 0);
+  std::atomic<bool> stop{false};
+  std::thread aborter([&, tx = std::move(ch->tx)]() mutable {
+    while (!stop.load(std::memory_order_acquire)) {
+      { auto c = tx.send(8); }  // destroyed open: aborts, wakes the receiver
+      std::this_thread::sleep_for(2ms);
+    }
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = ch->rx.recv_timeout(60ms);
+  const auto dt = std::chrono::steady_clock::now() - t0;
+  stop.store(true, std::memory_order_release);
+  aborter.join();
+  EXPECT_EQ(r.code(), status::timeout);
+  EXPECT_GE(dt, 60ms) << "returned before the deadline";
+}
+
+TEST(LogbufChannel, CommitWakesABlockedReceiver) {
+  auto ch = lch::spsc::channel(64, 0);
+  std::thread t([tx = std::move(ch->tx)]() mutable {
+    std::this_thread::sleep_for(20ms);
+    send_str(tx, "late");
+    std::this_thread::sleep_for(20ms);
+  });
+  EXPECT_EQ(str(ch->rx.recv()), "late");
+  t.join();
+  EXPECT_EQ(ch->rx.recv().code(), status::disconnected);
+}
+
+TEST(LogbufChannel, DropWakesABlockedPeer) {  // H1
+  {
+    auto ch = lch::spsc::channel(64, 0);
+    std::thread t([tx = std::move(ch->tx)]() mutable { std::this_thread::sleep_for(20ms); });
+    EXPECT_EQ(ch->rx.recv().code(), status::disconnected);
+    t.join();
+  }
+  {
+    auto ch = lch::mpsc::channel(32, 0);
+    send_str(ch->tx, "a");
+    send_str(ch->tx, "b");
+    std::thread t([rx = std::move(ch->rx)]() mutable { std::this_thread::sleep_for(20ms); });
+    EXPECT_EQ(ch->tx.send(8).code(), status::disconnected) << "a sender blocked on full sees the receiver go";
+    t.join();
+  }
+}
+
+TEST(LogbufChannel, FreedSpaceWakesEveryBlockedSender) {
+  auto ch = lch::mpsc::channel(64, 0);
+  auto& [tx, rx] = *ch;
+  for (int i = 0; i < 4; ++i) send_str(tx, "x");  // full: 4 x 16 bytes
+  std::vector<std::thread> ts;
+  for (std::size_t len : {24u, 1u, 12u})  // blocked senders wanting different sizes
+    ts.emplace_back([s = tx.clone(), len]() mutable {
+      auto c = s.send(len);
+      ASSERT_TRUE(c);
+      std::memset(c.data().data(), 'y', len);
+      c.commit();
+    });
+  std::this_thread::sleep_for(20ms);
+  int got = 0;
+  while (got < 7) {
+    auto c = rx.recv_timeout(5s);
+    ASSERT_TRUE(c) << "a blocked sender was never woken: " << nexus::to_string(c.code());
+    ++got;
+  }
+  for (auto& t : ts) t.join();
+}
+
+TEST(LogbufChannel, BusyWhileAReadClaimIsOpen) {
+  auto ch = lch::spsc::channel(64);
+  send_str(ch->tx, "a");
+  send_str(ch->tx, "b");
+  auto first = ch->rx.recv();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(ch->rx.recv().code(), status::busy) << "returns at once, never blocks";
+  EXPECT_EQ(ch->rx.try_recv().code(), status::busy);
+  first.consume();
+  EXPECT_EQ(str(ch->rx.recv()), "b");
+}
+
+TEST(LogbufChannel, HeadOfLineClaimsAcrossSenders) {
+  auto ch = lch::mpsc::channel(128, 0);
+  auto tx2 = ch->tx.clone();
+  auto a = ch->tx.send(1);
+  auto b = tx2.send(1);
+  put(b, "b");
+  b.commit();
+  EXPECT_EQ(ch->rx.recv_timeout(10ms).code(), status::timeout) << "b waits behind the open a";
+  put(a, "a");
+  a.commit();
+  EXPECT_EQ(str(ch->rx.recv()), "a");
+  EXPECT_EQ(str(ch->rx.recv()), "b");
+}
+
+TEST(LogbufChannel, FourSendersExactlyOnceStrictCount) {  // F1 under load
+  auto ch = lch::mpsc::channel(512);
+  constexpr std::uint32_t per = 5000;
+  std::vector<std::thread> ts;
+  {
+    auto tx = std::move(ch->tx);
+    for (std::uint32_t p = 0; p < 4; ++p)
+      ts.emplace_back([s = tx.clone(), p]() mutable {
+        for (std::uint32_t i = 0; i < per; ++i) {
+          auto c = s.send(8 + i % 40);
+          ASSERT_TRUE(c);
+          const std::uint32_t v[2] = {p, i};
+          std::memcpy(c.data().data(), v, 8);
+          c.commit();
+        }
+      });
+  }
+  std::uint32_t next[4] = {0, 0, 0, 0};
+  std::uint64_t total = 0;
+  for (;;) {
+    auto c = ch->rx.recv();
+    if (!c) {
+      EXPECT_EQ(c.code(), status::disconnected);
+      break;
+    }
+    std::uint32_t v[2];
+    std::memcpy(v, c.data().data(), 8);
+    ASSERT_EQ(v[1], next[v[0]]);
+    ++next[v[0]];
+    ++total;
+  }
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(total, 4u * per);
+}
+
+TEST(LogbufResult, NewNamesHaveStrings) {
+  for (auto s : {status::zero_length, status::too_large, status::busy})
+    EXPECT_STRNE(nexus::to_string(s), "unknown status");
+  EXPECT_STREQ(nexus::to_string(status::too_large), "record too large for this ring");
+}
+
+}  // namespace

@@ -77,6 +77,7 @@
 #include "nexus/result.hpp"
 #include "nexus/sync/backoff.hpp"
 #include "nexus/sync/parker.hpp"
+#include "nexus/sync/block.hpp"
 #include "nexus/sync/std_sync.hpp"
 #include "nexus/sync/waitset.hpp"
 
@@ -128,14 +129,11 @@ struct block {
   parker<Sync> wake;                                // the receiver parks here
   alignas(cache_line) waitset<Sync, WO> not_full;  // senders sleep here
 
-  static block* create() {
-    void* mem = Sync::allocate(sizeof(block), alignof(block));
-    return ::new (mem) block();
-  }
+  // Throws std::bad_alloc.
+  static block* create() { return nexus::detail::new_block<Sync, block>(); }
   static void release(block* b) noexcept {
     if (b->refs.fetch_sub(1, CO::release_ref) == 1) {  // acq_rel: the last handle frees
-      b->~block();
-      Sync::deallocate(b, sizeof(block), alignof(block));
+      nexus::detail::delete_block<Sync>(b);
     }
   }
 };

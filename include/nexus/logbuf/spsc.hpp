@@ -76,6 +76,7 @@
 
 #include "nexus/logbuf/format.hpp"
 #include "nexus/result.hpp"
+#include "nexus/sync/block.hpp"
 #include "nexus/sync/std_sync.hpp"
 
 namespace nexus::logbuf::spsc {
@@ -110,20 +111,11 @@ struct shared {
   explicit shared(std::uint64_t capacity) : buffer(static_cast<std::size_t>(capacity)), mask(capacity - 1) {}
 
   // Throws std::bad_alloc.
-  static shared* create(std::uint64_t capacity) {
-    void* mem = Sync::allocate(sizeof(shared), alignof(shared));
-    try {
-      return ::new (mem) shared(capacity);
-    } catch (...) {
-      Sync::deallocate(mem, sizeof(shared), alignof(shared));
-      throw;
-    }
-  }
+  static shared* create(std::uint64_t capacity) { return nexus::detail::new_block<Sync, shared>(capacity); }
   static void release(shared* s) noexcept {
     // acq_rel: see release_handle in the header comment.
     if (s->handles.fetch_sub(1, O::release_handle) == 1) {
-      s->~shared();
-      Sync::deallocate(s, sizeof(shared), alignof(shared));
+      nexus::detail::delete_block<Sync>(s);
     }
   }
   bool peer_gone() const noexcept {

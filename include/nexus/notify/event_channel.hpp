@@ -80,14 +80,11 @@ struct channel_block {
   alignas(cache_line) typename Sync::template atomic<bool> receiver_parked{false};
   alignas(cache_line) parker<Sync> wake;
 
-  static channel_block* create() {
-    void* mem = Sync::allocate(sizeof(channel_block), alignof(channel_block));
-    return ::new (mem) channel_block();
-  }
+  // Throws std::bad_alloc.
+  static channel_block* create() { return nexus::detail::new_block<Sync, channel_block>(); }
   static void release(channel_block* b) noexcept {
     if (b->refs.fetch_sub(1, CO::release_ref) == 1) {  // acq_rel: the last handle frees
-      b->~channel_block();
-      Sync::deallocate(b, sizeof(channel_block), alignof(channel_block));
+      nexus::detail::delete_block<Sync>(b);
     }
   }
 };

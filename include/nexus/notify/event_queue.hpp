@@ -71,6 +71,7 @@
 
 #include "nexus/queue/mpsc.hpp"
 #include "nexus/result.hpp"
+#include "nexus/sync/block.hpp"
 #include "nexus/sync/std_sync.hpp"
 
 namespace nexus::notify {
@@ -144,19 +145,11 @@ struct flags_block {
     Sync::deallocate(flags, sizeof(typename Sync::template atomic<bool>) * n,
                      alignof(typename Sync::template atomic<bool>));
   }
-  static flags_block* create(std::size_t count) {
-    void* mem = Sync::allocate(sizeof(flags_block), alignof(flags_block));
-    try {
-      return ::new (mem) flags_block(count);
-    } catch (...) {
-      Sync::deallocate(mem, sizeof(flags_block), alignof(flags_block));
-      throw;
-    }
-  }
+  // Throws std::bad_alloc.
+  static flags_block* create(std::size_t count) { return nexus::detail::new_block<Sync, flags_block>(count); }
   static void release(flags_block* b) noexcept {
     if (b->refs.fetch_sub(1, O::release_ref) == 1) {  // acq_rel: the last handle frees
-      b->~flags_block();
-      Sync::deallocate(b, sizeof(flags_block), alignof(flags_block));
+      nexus::detail::delete_block<Sync>(b);
     }
   }
 };

@@ -35,6 +35,7 @@
 #include "nexus/queue/mpsc.hpp"  // detail::stamped_slot, claim_push, max_capacity
 #include "nexus/queue/spmc.hpp"  // detail::claim_pop
 #include "nexus/result.hpp"
+#include "nexus/sync/block.hpp"
 #include "nexus/sync/std_sync.hpp"
 
 namespace nexus::queue::mpmc {
@@ -91,19 +92,11 @@ struct shared {
     std::destroy_n(slots, mask + 1);
     Sync::deallocate(slots, sizeof(slot_t) * (mask + 1), alignof(slot_t));
   }
-  static shared* create(std::uint64_t capacity) {
-    void* mem = Sync::allocate(sizeof(shared), alignof(shared));
-    try {
-      return ::new (mem) shared(capacity);
-    } catch (...) {
-      Sync::deallocate(mem, sizeof(shared), alignof(shared));
-      throw;
-    }
-  }
+  // Throws std::bad_alloc.
+  static shared* create(std::uint64_t capacity) { return nexus::detail::new_block<Sync, shared>(capacity); }
   static void release(shared* s) noexcept {
     if (s->refs.fetch_sub(1, O::release_ref) == 1) {  // acq_rel: the last handle sees every stamp
-      s->~shared();
-      Sync::deallocate(s, sizeof(shared), alignof(shared));
+      nexus::detail::delete_block<Sync>(s);
     }
   }
 };

@@ -62,6 +62,7 @@
 
 #include "nexus/queue/mpsc.hpp"  // detail::stamped_slot, max_capacity
 #include "nexus/result.hpp"
+#include "nexus/sync/block.hpp"
 #include "nexus/sync/std_sync.hpp"
 
 namespace nexus::queue::spmc {
@@ -143,20 +144,12 @@ struct shared {
     std::destroy_n(slots, mask + 1);
     Sync::deallocate(slots, sizeof(slot_t) * (mask + 1), alignof(slot_t));
   }
-  static shared* create(std::uint64_t capacity) {
-    void* mem = Sync::allocate(sizeof(shared), alignof(shared));
-    try {
-      return ::new (mem) shared(capacity);
-    } catch (...) {
-      Sync::deallocate(mem, sizeof(shared), alignof(shared));
-      throw;
-    }
-  }
+  // Throws std::bad_alloc.
+  static shared* create(std::uint64_t capacity) { return nexus::detail::new_block<Sync, shared>(capacity); }
   static void release(shared* s) noexcept {
     // acq_rel: see release_ref in the header comment.
     if (s->refs.fetch_sub(1, O::release_ref) == 1) {
-      s->~shared();
-      Sync::deallocate(s, sizeof(shared), alignof(shared));
+      nexus::detail::delete_block<Sync>(s);
     }
   }
 };

@@ -126,41 +126,6 @@ struct block {
   }
 };
 
-// Try, back off `spins` times, then sleep on `ws` until `attempt` returns
-// anything but `retry` (status::full or status::empty) or the deadline
-// passes. The attempt after prepare() is the re-check of the handshake.
-template <class Sync, class WO, class Attempt>
-status block_on(waitset<Sync, WO>& ws, unsigned spins, const typename Sync::clock::time_point* deadline,
-                status retry, Attempt&& attempt) {
-  status st = attempt();
-  if (st != retry) return st;
-  backoff<Sync> b;
-  for (unsigned i = 0; i < spins; ++i) {
-    if (deadline != nullptr && Sync::clock::now() >= *deadline) break;
-    b.snooze();
-    if ((st = attempt()) != retry) return st;
-  }
-  for (;;) {
-    const int key = ws.prepare();
-    if ((st = attempt()) != retry) {
-      ws.cancel();
-      return st;
-    }
-    if (deadline == nullptr) {
-      ws.wait(key);
-      ws.cancel();
-    } else {
-      const bool in_time = ws.wait_until(key, *deadline);
-      ws.cancel();
-      if (!in_time) {
-        st = attempt();
-        return st == retry ? status::timeout : st;
-      }
-    }
-    if ((st = attempt()) != retry) return st;
-  }
-}
-
 }  // namespace detail
 
 template <class T, class Kind, class Sync = std_sync, class CO = channel_orders, class WO = waitset_orders>
@@ -271,7 +236,7 @@ class sender {
     return st;
   }
   status send_impl(T& v, const time_point* deadline) {
-    return detail::block_on(b_->not_full, spins_, deadline, status::full, [&] { return attempt(v); });
+    return nexus::detail::block_on(b_->not_full, spins_, deadline, status::full, [&] { return attempt(v); });
   }
   void reset() noexcept {
     if (b_ == nullptr) return;
@@ -387,7 +352,7 @@ class receiver {
   recv_result<T> recv_impl(const time_point* deadline) {
     std::optional<T> out;
     const status st =
-        detail::block_on(b_->not_empty, spins_, deadline, status::empty, [&] { return attempt(out); });
+        nexus::detail::block_on(b_->not_empty, spins_, deadline, status::empty, [&] { return attempt(out); });
     if (st != status::ok) return st;
     return std::move(*out);
   }

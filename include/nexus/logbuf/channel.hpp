@@ -285,33 +285,7 @@ class sender {
   }
   claim send_impl(std::size_t len, const time_point* deadline) {
     if (const status st = check_len(len); st != status::ok) return st;
-    claim c = attempt(len);
-    if (c.code() != status::full) return c;
-    backoff<Sync> bo;
-    for (unsigned i = 0; i < spins_; ++i) {
-      if (deadline != nullptr && Sync::clock::now() >= *deadline) break;
-      bo.snooze();
-      if ((c = attempt(len)).code() != status::full) return c;
-    }
-    for (;;) {
-      const int key = b_->not_full.prepare();
-      if ((c = attempt(len)).code() != status::full) {  // the re-check
-        b_->not_full.cancel();
-        return c;
-      }
-      if (deadline == nullptr) {
-        b_->not_full.wait(key);
-        b_->not_full.cancel();
-      } else {
-        const bool in_time = b_->not_full.wait_until(key, *deadline);
-        b_->not_full.cancel();
-        if (!in_time) {
-          c = attempt(len);
-          return c.code() == status::full ? claim(status::timeout) : std::move(c);
-        }
-      }
-      if ((c = attempt(len)).code() != status::full) return c;
-    }
+    return nexus::detail::block_on(b_->not_full, spins_, deadline, status::full, [&] { return attempt(len); });
   }
   void reset() noexcept {
     if (b_ == nullptr) return;

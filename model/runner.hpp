@@ -7,7 +7,11 @@
 //
 //   driver --list
 //   driver --variant NAME [--search full|bound|random] [--cb K] [--iters N]
-//          [--timeout SECONDS] [--history]
+//          [--scale K] [--deeper K [--deeper-only KIND]] [--timeout SECONDS]
+//          [--history]
+// --deeper K goes K steps past the variant's CI budget in its own search kind
+// (full: scenario scale + K; bound: context bound + K; random: iterations
+// x 10^K); --deeper-only KIND limits that to variants searched that way.
 //
 // It prints one machine-readable line, parsed by verify/run and the
 // mutation audit:
@@ -54,12 +58,29 @@ bool simulate_one(rl::test_params& p) {
   return rl::simulate<Test>(p);
 }
 
+// Built with -DNEXUS_MODEL_POSITIVE_ONLY=1 (verify/mutation.py does), the
+// negative twins are listed but not compiled: their tests are never
+// instantiated, which halves a driver's compile time. Running one then says so.
+#ifndef NEXUS_MODEL_POSITIVE_ONLY
+#define NEXUS_MODEL_POSITIVE_ONLY 0
+#endif
+inline bool not_built(rl::test_params&) {
+  std::fprintf(stderr, "this negative twin was not compiled (NEXUS_MODEL_POSITIVE_ONLY)\n");
+  std::exit(2);
+}
+template <expect E, class Test>
+constexpr bool (*pick())(rl::test_params&) {
+  if constexpr (E == expect::fail && NEXUS_MODEL_POSITIVE_ONLY) return &not_built;
+  else return &simulate_one<Test>;
+}
 #define NEXUS_VARIANT(name, expected, ...) \
-  ::nexus::model::variant { name, ::nexus::model::expect::expected, &::nexus::model::simulate_one<__VA_ARGS__> }
+  ::nexus::model::variant { name, ::nexus::model::expect::expected, \
+                            ::nexus::model::pick<::nexus::model::expect::expected, __VA_ARGS__>() }
 // The same, with the variant's own CI search budget (a nexus::model::search).
-#define NEXUS_VARIANT_SEARCH(name, expected, budget, ...)                                                   \
-  ::nexus::model::variant {                                                                             \
-    name, ::nexus::model::expect::expected, &::nexus::model::simulate_one<__VA_ARGS__>, budget, true \
+#define NEXUS_VARIANT_SEARCH(name, expected, budget, ...)                                              \
+  ::nexus::model::variant {                                                                        \
+    name, ::nexus::model::expect::expected,                                                        \
+        ::nexus::model::pick<::nexus::model::expect::expected, __VA_ARGS__>(), budget, true        \
   }
 
 // Scenario size knob set by --scale K (default 0 = the CI size). Drivers add
@@ -136,6 +157,7 @@ inline int run(int argc, char** argv, const char* driver, search defaults, std::
   unsigned timeout = 600;
   bool history = false;
   unsigned deeper = 0;  // budget steps beyond the driver's CI default
+  const char* deeper_only = nullptr;  // apply --deeper only to this search kind
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> const char* {
@@ -167,19 +189,24 @@ inline int run(int argc, char** argv, const char* driver, search defaults, std::
       timeout = static_cast<unsigned>(std::strtoul(next(), nullptr, 10));
     } else if (a == "--deeper") {
       deeper = static_cast<unsigned>(std::strtoul(next(), nullptr, 10));
+    } else if (a == "--deeper-only") {
+      deeper_only = next();
     } else if (a == "--scale") {
       scale = static_cast<unsigned>(std::strtoul(next(), nullptr, 10));
     } else if (a == "--history") {
       history = true;
     } else {
       std::fprintf(stderr, "usage: %s --list | --variant NAME [--search full|bound|random] [--cb K] "
-                           "[--iters N] [--scale K] [--deeper K] [--timeout S] [--history]\n", driver);
+                           "[--iters N] [--scale K] [--deeper K [--deeper-only full|bound|random]] [--timeout S] "
+                           "[--history]\n", driver);
       return 2;
     }
   }
   // --deeper K: K steps past the CI budget in the driver's own search kind:
   // full search grows the scenario (scale), bounded search the context bound,
   // random search the iterations (x10 per step).
+  // --deeper-only KIND: variants searched another way keep their CI budget.
+  if (deeper_only != nullptr && std::strcmp(deeper_only, detail::search_name(s.kind)) != 0) deeper = 0;
   if (deeper > 0) {
     if (s.kind == rl::sched_full) scale += deeper;
     else if (s.kind == rl::sched_bound) s.bound += deeper;

@@ -302,4 +302,65 @@ class reader {
 
 }  // namespace detail
 
+namespace detail {
+
+// The consuming handle of both rings: a reference to the shared block and the
+// reader. Move-only; one thread at a time. `Shared` provides buffer, head,
+// mask, release(), producers_gone() (acquire: a consumer that sees the
+// producers gone sees every commit) and leave_consumer() (the ring's own
+// disconnect bookkeeping, with its named order).
+template <class Sync, class O, class Shared>
+class alignas(cache_line) consumer_handle {
+ public:
+  using claim = read_claim<Sync, O>;
+
+  consumer_handle(consumer_handle&& o) noexcept : s_(std::exchange(o.s_, nullptr)), r_(o.r_) {}
+  consumer_handle& operator=(consumer_handle&& o) noexcept {
+    if (this != &o) {
+      reset();
+      s_ = std::exchange(o.s_, nullptr);
+      r_ = o.r_;
+    }
+    return *this;
+  }
+  consumer_handle(const consumer_handle&) = delete;
+  consumer_handle& operator=(const consumer_handle&) = delete;
+  ~consumer_handle() { reset(); }
+
+  // The oldest committed record (in reservation order; skips are consumed on
+  // the way): an open claim, or status::empty (nothing, or the oldest
+  // reservation is not committed yet), or status::busy (the previous claim
+  // is still open).
+  claim try_claim() { return r_.claim(no_wake{}); }
+  // As try_claim; `after` runs once the record is freed (the blocking
+  // channel wakes its senders there).
+  template <class After>
+  read_claim<Sync, O, After> try_claim_with(After after) {
+    return r_.claim(std::move(after));
+  }
+
+  std::uint64_t capacity() const noexcept { return s_->mask + 1; }
+  // True once every producer is gone; everything they committed is then
+  // visible: "disconnected and try_claim() empty" means done.
+  bool is_disconnected() const noexcept { return s_ == nullptr || s_->producers_gone(); }
+  // False for a moved-from handle.
+  bool valid() const noexcept { return s_ != nullptr; }
+
+ protected:
+  explicit consumer_handle(Shared* s) noexcept : s_(s), r_(&s->buffer, &s->head, s->mask) {}
+
+ private:
+  void reset() noexcept {
+    if (s_ == nullptr) return;
+    Shared* s = std::exchange(s_, nullptr);
+    s->leave_consumer();
+    Shared::release(s);
+  }
+
+  Shared* s_;
+  reader<Sync, O> r_;
+};
+
+}  // namespace detail
+
 }  // namespace nexus::logbuf

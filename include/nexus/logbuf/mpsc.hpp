@@ -138,6 +138,14 @@ struct shared {
       nexus::detail::delete_block<Sync>(s);
     }
   }
+  // The consumer's view (format.hpp consumer_handle): every producer is gone.
+  bool producers_gone() const noexcept {
+    return producers.load(O::see_leave) == 0;  // acquire: pairs with leave in ~producer
+  }
+  // The consumer leaves before it drops its reference.
+  void leave_consumer() noexcept {
+    consumer_alive.fetch_sub(1, O::leave);  // release: pairs with see_leave in producer::is_disconnected
+  }
 };
 
 }  // namespace detail
@@ -268,60 +276,12 @@ class producer {
   std::uint64_t cached_head_ = 0;
 };
 
-// The consuming end. Move-only; one thread at a time.
+// The consuming end (format.hpp: try_claim, try_claim_with, capacity,
+// is_disconnected, valid). Move-only; one thread at a time.
 template <class Sync, class O>
-class alignas(cache_line) consumer {
-  using shared_t = detail::shared<Sync, O>;
-
- public:
-  using claim = read_claim<Sync, O>;
-
-  consumer(consumer&& o) noexcept : s_(std::exchange(o.s_, nullptr)), r_(o.r_) {}
-  consumer& operator=(consumer&& o) noexcept {
-    if (this != &o) {
-      reset();
-      s_ = std::exchange(o.s_, nullptr);
-      r_ = o.r_;
-    }
-    return *this;
-  }
-  consumer(const consumer&) = delete;
-  consumer& operator=(const consumer&) = delete;
-  ~consumer() { reset(); }
-
-  // The oldest committed record in reservation order (skips are consumed on
-  // the way): an open claim, or status::empty (nothing, or the oldest
-  // reservation is not committed yet), or status::busy (the previous claim
-  // is still open).
-  claim try_claim() { return r_.claim(no_wake{}); }
-  // As try_claim; `after` runs once the record is freed (the blocking
-  // channel wakes its senders there).
-  template <class After>
-  read_claim<Sync, O, After> try_claim_with(After after) {
-    return r_.claim(std::move(after));
-  }
-
-  std::uint64_t capacity() const noexcept { return s_->mask + 1; }
-  // True once every producer is gone; everything they committed is then
-  // visible (acquire): "disconnected and try_claim() empty" means done.
-  bool is_disconnected() const noexcept {
-    return s_ == nullptr || s_->producers.load(O::see_leave) == 0;  // acquire: pairs with leave
-  }
-  bool valid() const noexcept { return s_ != nullptr; }
-
- private:
+class consumer : public logbuf::detail::consumer_handle<Sync, O, detail::shared<Sync, O>> {
   friend result<endpoints<Sync, O>> ring_buffer<Sync, O>(std::uint64_t);
-  explicit consumer(shared_t* s) noexcept : s_(s), r_(&s->buffer, &s->head, s->mask) {}
-
-  void reset() noexcept {
-    if (s_ == nullptr) return;
-    shared_t* s = std::exchange(s_, nullptr);
-    s->consumer_alive.fetch_sub(1, O::leave);  // release: pairs with see_leave in producer::is_disconnected
-    shared_t::release(s);
-  }
-
-  shared_t* s_;
-  logbuf::detail::reader<Sync, O> r_;
+  using logbuf::detail::consumer_handle<Sync, O, detail::shared<Sync, O>>::consumer_handle;
 };
 
 }  // namespace nexus::logbuf::mpsc

@@ -121,6 +121,10 @@ struct shared {
   bool peer_gone() const noexcept {
     return handles.load(O::see_disconnect) == 1;  // acquire: pairs with the peer's release_handle (F3)
   }
+  // The consumer's view (format.hpp consumer_handle): the producer is gone.
+  bool producers_gone() const noexcept { return peer_gone(); }
+  // Nothing besides release(): the handle count is the disconnect signal.
+  void leave_consumer() noexcept {}
 };
 
 }  // namespace detail
@@ -231,53 +235,12 @@ class alignas(cache_line) producer {
   std::uint64_t cached_head_ = 0;
 };
 
-// The consuming end. Move-only; one thread at a time.
+// The consuming end (format.hpp: try_claim, try_claim_with, capacity,
+// is_disconnected, valid). Move-only; one thread at a time.
 template <class Sync, class O>
-class alignas(cache_line) consumer {
-  using shared_t = detail::shared<Sync, O>;
-
- public:
-  using claim = read_claim<Sync, O>;
-
-  consumer(consumer&& o) noexcept : s_(std::exchange(o.s_, nullptr)), r_(o.r_) {}
-  consumer& operator=(consumer&& o) noexcept {
-    if (this != &o) {
-      reset();
-      s_ = std::exchange(o.s_, nullptr);
-      r_ = o.r_;
-    }
-    return *this;
-  }
-  consumer(const consumer&) = delete;
-  consumer& operator=(const consumer&) = delete;
-  ~consumer() { reset(); }
-
-  // The oldest committed record (skips are consumed on the way): an open
-  // claim, or status::empty, or status::busy (the previous claim is open).
-  claim try_claim() { return r_.claim(no_wake{}); }
-  // As try_claim; `after` runs once the record is freed (the blocking
-  // channel wakes its senders there).
-  template <class After>
-  read_claim<Sync, O, After> try_claim_with(After after) {
-    return r_.claim(std::move(after));
-  }
-
-  std::uint64_t capacity() const noexcept { return s_->mask + 1; }
-  // True once the producer is gone; every record it committed is then
-  // visible (acquire): "disconnected and try_claim() empty" means done.
-  bool is_disconnected() const noexcept { return s_ == nullptr || s_->peer_gone(); }
-  bool valid() const noexcept { return s_ != nullptr; }
-
- private:
+class consumer : public logbuf::detail::consumer_handle<Sync, O, detail::shared<Sync, O>> {
   friend result<endpoints<Sync, O>> ring_buffer<Sync, O>(std::uint64_t);
-  explicit consumer(shared_t* s) noexcept : s_(s), r_(&s->buffer, &s->head, s->mask) {}
-
-  void reset() noexcept {
-    if (s_ != nullptr) shared_t::release(std::exchange(s_, nullptr));
-  }
-
-  shared_t* s_;
-  logbuf::detail::reader<Sync, O> r_;
+  using logbuf::detail::consumer_handle<Sync, O, detail::shared<Sync, O>>::consumer_handle;
 };
 
 }  // namespace nexus::logbuf::spsc

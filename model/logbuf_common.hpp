@@ -67,6 +67,7 @@ struct claim_acquire : mpsc_orders { static constexpr auto claim = acquire; };
 struct claim_relaxed : mpsc_orders { static constexpr auto claim = relaxed; };
 struct leave_relaxed : mpsc_orders { static constexpr auto leave = relaxed; };
 struct see_leave_relaxed : mpsc_orders { static constexpr auto see_leave = relaxed; };
+struct pad_relaxed : mpsc_orders { static constexpr auto pad = relaxed; };
 }  // namespace mpsc_twins
 
 // ---- payloads in model cells ---------------------------------------------------

@@ -1,5 +1,5 @@
 // logbuf_mpsc_producers: nexus::logbuf::mpsc with two producer handles (one
-// cloned) and the consumer, three threads, context bound 2.
+// cloned) and the consumer, three threads, context bound 2 (pad_reuse: 1).
 //  * two_producers: P0 commits records 1 (5 bytes) and 2 (12 bytes), P1
 //    commits record 11 (20 bytes) into 64 bytes (footprints 16, 24, 32: 72
 //    bytes, so the last reservation wraps behind a padding skip in some
@@ -17,6 +17,17 @@
 //    the freed space. The 32-byte ring never holds more than one 16-byte
 //    record before P1's single claim, so P1 must never see status::full,
 //    whatever tail it reads. Weakening claim_load or claim must be reported.
+//  * pad_reuse: a later lap's plain bytes over another producer's padding
+//    header (found by TSan in the property test, missed by the model until
+//    relacy_sync's word_buffer checked atomic-vs-plain access to a word).
+//    64 bytes; set-up (single-threaded): r1 (24 bytes, at 0..32) and r2 (16
+//    bytes, at 32..56) committed and consumed. P0 claims r3 (24 bytes): it
+//    does not fit in the 8 bytes left, so P0 stores a padding header at 56
+//    and r3 goes to 0. P0 holds r3 open until P1 is done (bounded wait). The
+//    consumer frees the padding and stops at r3's uncommitted header. P1
+//    claims 24 bytes at 32..64: its payload covers the word at 56. Only `pad` (release, read by
+//    the consumer's observe, then free_space / see_free) orders P0's store
+//    before P1's memcpy; r3's commit cannot, as it comes later.
 #include "logbuf_common.hpp"
 
 using namespace nexus::model;
@@ -213,12 +224,89 @@ struct no_spurious_full : rl::test_suite<no_spurious_full<O>, 3> {
   }
 };
 
+template <class O>
+struct pad_reuse : rl::test_suite<pad_reuse<O>, 3> {
+  typename ring<O>::endpoints* r = nullptr;
+  producer<O>* second = nullptr;
+  relacy_sync::atomic<int>* b_done = nullptr;
+  relacy_sync::cell<int> committed_a, committed_b;
+  int got_a = 0, got_b = 0;  // consumer-only
+
+  void before() {  // single-threaded set-up: r1 at 0..32 and r2 at 32..56, both consumed
+    r = make_endpoints<typename ring<O>::endpoints>(ring<O>::make(64));
+    second = new producer<O>(r->tx.clone());
+    b_done = new relacy_sync::atomic<int>(0);
+    committed_a.store(0);
+    committed_b.store(0);
+    for (const std::size_t len : {std::size_t{24}, std::size_t{16}}) {
+      auto c = r->tx.try_claim(len);
+      relacy_sync::verify(static_cast<bool>(c), "set-up claim");
+      write_record(c, 1);
+      c.commit();
+      auto d = r->rx.try_claim();
+      relacy_sync::verify(static_cast<bool>(d) && read_record(d) == 1, "set-up take");
+    }
+  }
+  bool take() {
+    auto c = r->rx.try_claim();
+    if (!c) return false;
+    const int id = read_record(c);
+    relacy_sync::verify(c.size() == 24 && (id == 3 ? got_a++ == 0 : id == 11 && got_b++ == 0),
+                        "a record torn, duplicated or unknown");
+    return true;
+  }
+  void thread(unsigned id) {
+    if (id == 0) {
+      for (int k = 0; k < 2; ++k) {
+        auto c = r->tx.try_claim(24);  // at 56: wraps behind a padding header
+        if (c) {
+          if (b_done->load(std::memory_order_acquire) == 0) relacy_sync::spin_pause();
+          write_record(c, 3);
+          c.commit();
+          committed_a.store(1);
+          break;
+        }
+        relacy_sync::spin_pause();
+      }
+    } else if (id == 1) {
+      for (int k = 0; k < 2; ++k) {
+        auto c = second->try_claim(24);  // at 32 once P0 wrapped: plain bytes over the word at 56
+        if (c) {
+          write_record(c, 11);
+          c.commit();
+          committed_b.store(1);
+          break;
+        }
+        relacy_sync::spin_pause();
+      }
+      b_done->store(1, std::memory_order_release);  // release: pairs with P0's acquire
+    } else {
+      for (int k = 0; k < 3; ++k)
+        if (!take()) relacy_sync::spin_pause();
+    }
+  }
+  void after() {
+    while (take()) {
+    }
+    relacy_sync::verify(got_a == committed_a.load() && got_b == committed_b.load(), "a record was lost");
+    delete b_done;
+    delete second;
+    delete r;
+  }
+};
+
+// pad_reuse: context bound 1 is 0.34 M iterations (~3 s); bound 2 (the
+// --deeper tier) 4.5 M (~41 s).
+constexpr search bound1{rl::sched_bound, 1};
+
 int main(int argc, char** argv) {
   return run(argc, argv, "logbuf_mpsc_producers", {rl::sched_bound, 2},
              {
                  NEXUS_VARIANT("two_producers", pass, two_producers<mpsc_orders>),
                  NEXUS_VARIANT("reserve_order", pass, reserve_order<mpsc_orders>),
                  NEXUS_VARIANT("no_spurious_full", pass, no_spurious_full<mpsc_orders>),
+                 NEXUS_VARIANT_SEARCH("pad_reuse", pass, bound1, pad_reuse<mpsc_orders>),
+                 NEXUS_VARIANT_SEARCH("pad_relaxed", fail, bound1, pad_reuse<pad_relaxed>),
                  NEXUS_VARIANT("claim_load_relaxed", fail, no_spurious_full<claim_load_relaxed>),
                  NEXUS_VARIANT("claim_release", fail, no_spurious_full<claim_release>),
                  NEXUS_VARIANT("claim_acquire", fail, no_spurious_full<claim_acquire>),

@@ -13,7 +13,10 @@
 //                   is a DATA RACE, taking an empty slot is a USER ASSERT.
 //   word_buffer<W>  bytes as rl::var<unsigned char> plus a parallel array of
 //                   rl::atomic<W>, one per W-aligned word (Relacy cannot
-//                   overlay an atomic on bytes).
+//                   overlay an atomic on bytes); each word access also reads
+//                   the word's first byte cell, so an atomic access and a
+//                   plain write of the same bytes that are not ordered by
+//                   happens-before are a DATA RACE, as in C++.
 //   allocate        through Relacy's allocator: leaks and double frees of
 //                   shared blocks are reported.
 //   spin_pause      rl::yield: a scheduling point in every spin loop.
@@ -243,12 +246,21 @@ struct relacy_sync {
     word_buffer& operator=(const word_buffer&) = delete;
 
     std::size_t size() const noexcept { return bytes_; }
+    // Every atomic access to a word also reads the word's first byte cell:
+    // in production the word *is* those bytes, and C++ makes an atomic
+    // access race with a plain write of the same bytes that is not ordered
+    // with it by happens-before. Relacy cannot see that across the two
+    // arrays, so the read of the cell lets it report such a race (a plain
+    // write to any byte of a word starts at its first byte: payloads are
+    // word-aligned). Found by TSan: a relaxed padding store in logbuf::mpsc.
     W load_word(std::size_t off, std::memory_order mo, rl::debug_info i = NEXUS_RL_HERE) const {
       check_word(off, i);
+      (void)data_[off](i).load();
       return words_[off / word].load(mo, i);
     }
     void store_word(std::size_t off, W v, std::memory_order mo, rl::debug_info i = NEXUS_RL_HERE) {
       check_word(off, i);
+      (void)data_[off](i).load();
       words_[off / word].store(v, mo, i);
     }
     void copy_in(std::size_t off, const void* src, std::size_t n, rl::debug_info i = NEXUS_RL_HERE) {

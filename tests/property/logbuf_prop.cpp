@@ -189,7 +189,7 @@ inline void write_rec(unsigned char* d, std::uint32_t p, std::uint32_t seq, std:
   std::memcpy(d, &p, 4);
   std::memcpy(d + 4, &seq, 4);
   const auto b = record_bytes(p << 20 | seq, len - 8);
-  std::memcpy(d + 8, b.data(), len - 8);
+  if (!b.empty()) std::memcpy(d + 8, b.data(), b.size());  // memcpy from an empty vector's null data() is UB
 }
 
 // Runs on a producer thread: failures are reported through `bad` (rapidcheck

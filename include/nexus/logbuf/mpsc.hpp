@@ -29,8 +29,7 @@
 //       at the tail this producer saw; never spurious: see claim_load).
 //       CAS_weak tail t -> t + need (claim). Failure: spin_pause, retry with
 //       the tail the CAS read. Success: on a wrap, store SKIP|to_end at `at`
-//       (relaxed: the padding carries no data and covers bytes that are
-//       already zero) and place the record at 0; hand out the claim.
+//       (pad) and place the record at 0; hand out the claim.
 //   commit(): header = len (commit). abort() / destroying an open claim:
 //     header = SKIP|fp (abort). No tail bookkeeping: the CAS reserved it.
 //   Commits may complete out of order; the consumer delivers in reservation
@@ -45,8 +44,18 @@
 //   abort        header store in abort()     release: pairs with observe;
 //                                            the consumer zeroes the bytes
 //                                            the producer wrote.
-//   observe      header load in the consumer acquire: pairs with commit and
-//                                            abort.
+//   pad          padding header store on a   release: pairs with observe.
+//                wrap in try_claim           The padding carries no data, but
+//                                            its header word is plain payload
+//                                            memory of a later lap: another
+//                                            producer's memcpy there must
+//                                            happen after this store (through
+//                                            the consumer's zeroing and
+//                                            free_space). Relaxed was a data
+//                                            race (TSan; the model now checks
+//                                            atomic-vs-plain on header words).
+//   observe      header load in the consumer acquire: pairs with commit,
+//                                            abort and pad.
 //   free_space   head store in the consumer  release: pairs with see_free;
 //                                            a record's reads and zeroing
 //                                            happen before its bytes are
@@ -73,7 +82,7 @@
 //                                            handle's last access.
 //   join         producers/refs increments   relaxed: the caller holds a
 //                in clone()                  reference.
-//   Padding and header-zero stores are relaxed (see PROTOCOL, format.hpp).
+//   Header-zero stores are relaxed (format.hpp).
 //
 // INVARIANTS
 //   head <= tail <= head + capacity; [head, tail) is a sequence of records,
@@ -98,7 +107,8 @@ namespace nexus::logbuf::mpsc {
 struct mpsc_orders {
   static constexpr std::memory_order commit = std::memory_order_release;      // pairs with observe
   static constexpr std::memory_order abort = std::memory_order_release;       // pairs with observe
-  static constexpr std::memory_order observe = std::memory_order_acquire;     // pairs with commit, abort
+  static constexpr std::memory_order pad = std::memory_order_release;         // pairs with observe
+  static constexpr std::memory_order observe = std::memory_order_acquire;     // pairs with commit, abort, pad
   static constexpr std::memory_order free_space = std::memory_order_release;  // pairs with see_free
   static constexpr std::memory_order see_free = std::memory_order_acquire;    // pairs with free_space
   static constexpr std::memory_order claim_load = std::memory_order_acquire;  // pairs with claim (release half)
@@ -232,8 +242,9 @@ class producer {
       // acq_rel (failure: acquire): pairs with claim_load and other claims (see header).
       if (s_->tail.compare_exchange_weak(t, t + need, O::claim)) {
         if (need != fp) [[unlikely]] {
-          // relaxed: the padding carries no data and covers bytes already zero.
-          buf_->store_word(at, skip_bit | to_end, std::memory_order_relaxed);
+          // release (pad): pairs with observe; a later lap's plain writes over
+          // this word happen after it (see the header comment).
+          buf_->store_word(at, skip_bit | to_end, O::pad);
           at = 0;
         }
         return write_claim<Sync, O, Wake>(buf_, at, len, std::move(wake));

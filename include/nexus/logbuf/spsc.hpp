@@ -20,7 +20,9 @@
 //     If tail + need - cached_head > capacity: refresh cached_head from head
 //     (see_free); still short -> status::full.
 //     Wrap: store SKIP|to_end in the header at `at` (relaxed: the padding
-//     carries no data and covers bytes that are already zero); the record
+//     carries no data; the only later plain writer of that word is this
+//     same producer, in a later lap, ordered by program order -- unlike
+//     mpsc, where it needs release); the record
 //     goes to position 0. tail += need (local); hand out the claim.
 //   commit(): header = len (commit). abort() / destroying an open claim:
 //     header = SKIP|fp (abort). The tail moved at claim time, so several
@@ -200,7 +202,7 @@ class alignas(cache_line) producer {
       if (!refresh_head(t + need)) return status::full;
     }
     if (need != fp) [[unlikely]] {
-      // relaxed: the padding carries no data and covers bytes already zero.
+      // relaxed: no data; only this producer writes the word again (see PROTOCOL).
       buf_->store_word(at, skip_bit | to_end, std::memory_order_relaxed);
       at = 0;
     }

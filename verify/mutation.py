@@ -96,7 +96,7 @@ def drivers():
 def driver_deps(driver):
     r = subprocess.run(COMPILE + ["-MM", "-I", str(ROOT / "include"), "-I", str(ROOT / "model"),
                                   str(ROOT / "model" / f"{driver}.cpp")],
-                       capture_output=True, text=True, check=True)
+                       capture_output=True, text=True, errors="replace", check=True)
     deps = set()
     for tok in r.stdout.replace("\\\n", " ").split()[1:]:
         p = Path(tok).resolve()
@@ -108,7 +108,7 @@ def driver_deps(driver):
 
 
 def positive_variants(binary):
-    r = subprocess.run([str(binary), "--list"], capture_output=True, text=True, check=True)
+    r = subprocess.run([str(binary), "--list"], capture_output=True, text=True, errors="replace", check=True)
     return [l.split()[0] for l in r.stdout.splitlines() if l.split()[1:] == ["pass"]]
 
 
@@ -146,7 +146,7 @@ def run_mutant(m, affected, timeout):
         exe = d / f"model_{drv}"
         c = subprocess.run(COMPILE + ["-I", str(d / "include"), "-I", str(ROOT / "model"),
                                       str(ROOT / "model" / f"{drv}.cpp"), "-o", str(exe)],
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, errors="replace")
         if c.returncode != 0:
             result.update(verdict="BUILD-ERROR", driver=drv, failure=c.stderr[-400:])
             break
@@ -158,7 +158,7 @@ def run_mutant(m, affected, timeout):
             for v in variants:
                 try:
                     r = subprocess.run([str(exe), "--variant", v, "--timeout", str(timeout)] + phase,
-                                       capture_output=True, text=True, timeout=timeout + 30)
+                                       capture_output=True, text=True, errors="replace", timeout=timeout + 30)
                     out = r.stdout + r.stderr
                 except subprocess.TimeoutExpired:
                     out = "TIMEOUT"

@@ -1,0 +1,595 @@
+----------------------------- MODULE LogbufMpsc -----------------------------
+(***************************************************************************)
+(* nexus::logbuf::mpsc (include/nexus/logbuf/mpsc.hpp, producer::          *)
+(* try_claim_with: a CAS reservation on the shared tail, padding at the    *)
+(* wrap) and nexus::logbuf::spsc (spsc.hpp: the same ring with a plain,    *)
+(* private tail), over the record format and the reading side of           *)
+(* format.hpp (write_claim::commit / abort, detail::reader::next / finish  *)
+(* / free), at the level of their atomic steps. Mode picks the ring.       *)
+(*                                                                         *)
+(* Memory is counted in 8-byte words ("units"): a ring of Cap units is     *)
+(* capacity = 8 * Cap bytes; offsets are unit counts (byte offset / 8).    *)
+(* A record of footprint f units (footprint(len) = align8(8 + len) =       *)
+(* 8 * f bytes) is 1 header word + f - 1 payload words; its header holds   *)
+(* LenW(f - 1) once committed (len rounded to whole words: the spec keeps  *)
+(* the footprint, which is all the reader computes from len).              *)
+(*                                                                         *)
+(*   code                                     spec                         *)
+(*   mpsc shared::tail      atomic u64        tail                         *)
+(*   spsc producer::tail_   u64 (private)     tail (only its one producer  *)
+(*                                            reads or writes it)          *)
+(*   shared::head           atomic u64        head                         *)
+(*   detail::reader::pos_   u64               folded into head: the reader *)
+(*                                            stores pos_ to head right    *)
+(*                                            after advancing it (free)    *)
+(*   buffer word at byte 8i word_buffer<u64>  mem[i], i = offset & (Cap-1) *)
+(*     header word 0                          Zero (not committed yet)     *)
+(*     header word len (bit 63 clear)         LenW(f - 1) (committed)      *)
+(*     header word SKIP | n                   SkipW(n / 8): padding at the *)
+(*                                            wrap, or an aborted record   *)
+(*     payload word, plain memory             DataW(r): ghost, the bytes   *)
+(*                                            record r's producer wrote    *)
+(*   producer::cached_head_                   cached_head[p]               *)
+(*   try_claim_with's t, fp, at               pt[p], pfp[p], pat[p]        *)
+(*   (the write_claim's off_ is at)                                        *)
+(*   claims made by producer p so far         sent[p]                      *)
+(*   reader::next's `word`                    cword                        *)
+(*   reader::free's `at` (read_claim's off_)  cat                          *)
+(*   where each thread is                     pc[p], cpc (the next step)   *)
+(*   ghosts: the reservations not freed yet   resv (tail = CAS order;      *)
+(*     (records and paddings), in tail order  paddings have id NoId)       *)
+(*   every record reserved, in CAS order      order                        *)
+(*   closed claims                            committed, aborted           *)
+(*   what the user got from read claims       delivered (record ids)       *)
+(*                                                                         *)
+(* try_claim_with(len) (mpsc.hpp), record id Id(p, sent[p]):               *)
+(*   ClaimLoad   t = tail.load(claim_load) (acquire); fp = footprint(len)  *)
+(*               (any of 2..MaxFp units); need = fp, or to_end + fp on a   *)
+(*               wrap; enough room by cached_head_ -> Claim, else          *)
+(*               RefreshHead                                               *)
+(*   RefreshHead refresh_head: cached_head_ = head.load(see_free)          *)
+(*               (acquire); head past t (t stale) or room -> Claim; still  *)
+(*               short -> status::full: this claim is given up             *)
+(*   Claim       tail.compare_exchange_weak(t, t + need, claim) (acq_rel;  *)
+(*               failure: acquire reload of t, then the room check again); *)
+(*               success: the space [t, t + need) is this producer's       *)
+(*   Pad         on a wrap: store_word(at, SKIP | to_end, pad) (release);  *)
+(*               the record goes to position 0                             *)
+(*   Write       write_claim::write / data(): plain stores of the payload  *)
+(*   Commit      commit(): store_word(off, len, commit) (release)          *)
+(*   Abort       abort() (also ~write_claim of an open claim):             *)
+(*               store_word(off, SKIP | footprint, abort) (release)        *)
+(* spsc.hpp's try_claim_with: the tail is the producer's own, so the claim *)
+(* is local up to its first shared access: ClaimLoad does the room check   *)
+(* and, without a wrap, the reservation (tail_ = t + need); RefreshHead    *)
+(* as above (head.load(see_free)); on a wrap Pad stores SKIP | to_end      *)
+(* (relaxed) and then sets tail_ (one step: tail_ is private). No CAS.     *)
+(* reader::next / read_claim / reader::finish / reader::free (format.hpp): *)
+(*   Observe     word = load_word(head & mask, observe) (acquire):         *)
+(*               0 -> status::empty (no step); SKIP | n -> free it;        *)
+(*               len -> the read claim; anything else fails verify()       *)
+(*               ("corrupt": the spec's consumer stops there)              *)
+(*   Deliver     the user reads the payload (read_claim::read / data():    *)
+(*               plain loads) and gets the record                          *)
+(*   ZeroBody    free: buf_->zero(at + 8, n - 8) (plain)                   *)
+(*   ZeroHeader  free: store_word(at, 0, relaxed)                          *)
+(*   PublishHead free: pos_ += n; head.store(pos_, free_space) (release)   *)
+(*                                                                         *)
+(* The model is sequentially consistent: each step sees the latest value   *)
+(* of every location. The code's orders give that where this spec needs    *)
+(* it: commit / abort / pad are release stores read by the acquire         *)
+(* observe (the payload, and for abort and pad the bytes the consumer will *)
+(* zero, are visible with the header); free_space / see_free order the     *)
+(* consumer's reads and zeroing before a producer reuses the bytes; the    *)
+(* tail's claim_load / claim chain carries every earlier free to a         *)
+(* producer that reads a newer tail. The Relacy drivers model/logbuf_spsc, *)
+(* model/logbuf_mpsc and model/logbuf_mpsc_producers check the real orders *)
+(* (one negative twin per named order; see spec/README.md). What a         *)
+(* weakened order or a missing step would allow is modelled by Bug.        *)
+(* Bug = "none" is the code as shipped.                                    *)
+(*                                                                         *)
+(* Reductions. Write is one step and ZeroBody is one step: the payload of  *)
+(* a reserved, uncommitted record is written and read by its producer      *)
+(* only, and the body being freed by the consumer only (LiveMemory,        *)
+(* RegionsTile, FreeSpaceZero: reservations are disjoint, the consumer     *)
+(* stops at a zero header, and no producer reserves below head + Cap), so  *)
+(* the order of the word stores inside them is unobservable. A spurious    *)
+(* CAS failure is not a step: it leaves the producer where it was (t       *)
+(* unchanged, room already checked: Claim again). An abort always follows  *)
+(* Write: abort without a write leaves the body zero, a subset of what the *)
+(* consumer then zeroes. The room checks are merged into the step before   *)
+(* them (they read only the producer's locals).                            *)
+(*                                                                         *)
+(* Bounds: producers 0..NumProducers-1, each making MaxRecords claims (a   *)
+(* claim that ends in status::full is given up and counts), record ids     *)
+(* 1..NumProducers*MaxRecords. Each producer closes a claim before its     *)
+(* next one (the code lets one handle hold several open claims: then its   *)
+(* records are ordered like the claims of different producers here; the    *)
+(* Relacy out_of_order scenario and the unit test                          *)
+(* OutOfOrderCommitWaitsForTheOldestClaim cover one handle).               *)
+(* Not modelled: zero_length / too_large (refused before any state is      *)
+(* touched), the read claim's busy, the disconnect counters (producers,    *)
+(* consumer_alive, handles, refs: leave / see_leave / release_ref /        *)
+(* release_handle / see_disconnect, Relacy stream scenarios), the blocking *)
+(* channels (model/logbuf_channel).                                        *)
+(***************************************************************************)
+EXTENDS Naturals, Sequences, FiniteSets
+
+CONSTANTS Mode,          \* "mpsc" (mpsc.hpp) or "spsc" (spsc.hpp)
+          NumProducers,  \* producer handles (producer::clone); 1 for spsc
+          Cap,           \* capacity in 8-byte units (a power of two >= 8)
+          MaxFp,         \* largest footprint in units (<= Cap/2: F9)
+          MaxRecords,    \* claims per producer
+          Bug            \* "none", or one broken step; see Bugs below
+
+Bugs ==
+  {"none",
+   \* H6 broken: the consumer zeroes the header but not the body
+   \* (reader::free without buf_->zero). The record boundaries of a later
+   \* lap fall inside old payloads: the consumer reads a stale payload word
+   \* as a header. No memory order does this (no Relacy twin); the unit
+   \* test StaleMarkersNeverSurviveALap and the property / fuzz models do.
+   "zero_header_only",
+   \* The consumer publishes head before zeroing the record: what a
+   \* relaxed free_space (or a relaxed see_free) allows, the zeroing is not
+   \* ordered before the producer's reuse of the bytes. Relacy twins
+   \* free_space_relaxed, see_free_relaxed (logbuf_spsc, logbuf_mpsc).
+   "publish_head_before_zero",
+   \* The producer wraps without storing the padding header: the padding
+   \* stays zero and the consumer waits there for ever.
+   "no_pad"}
+
+ASSUME ModeAssumption == Mode \in {"mpsc", "spsc"}
+ASSUME ProducersAssumption ==
+  NumProducers \in Nat \ {0} /\ (Mode = "spsc" => NumProducers = 1)
+ASSUME CapAssumption == Cap \in {2^k : k \in 3..12}
+ASSUME FpAssumption == MaxFp \in 2..(Cap \div 2)
+ASSUME RecordsAssumption == MaxRecords \in Nat \ {0}
+ASSUME BugAssumption == Bug \in Bugs
+
+Producers == 0..NumProducers-1
+NoId == 0                               \* padding; a torn or stale read
+Ids == 1..(NumProducers * MaxRecords)
+Id(p, k) == p * MaxRecords + k + 1      \* producer p's claim number k
+Fps == 2..MaxFp                         \* record footprints in units
+MaxPayload == Cap \div 2 - 1            \* max_payload(capacity), in units
+\* every claim takes at most to_end + fp < 2 * MaxFp units
+MaxOff == NumProducers * MaxRecords * 2 * MaxFp
+Pos(i) == i % Cap                       \* offset & mask
+
+\* buffer words
+Zero == [k |-> "zero", n |-> 0, id |-> NoId]
+LenW(n) == [k |-> "len", n |-> n, id |-> NoId]
+SkipW(n) == [k |-> "skip", n |-> n, id |-> NoId]
+DataW(r) == [k |-> "data", n |-> 0, id |-> r]
+Words == {Zero} \cup {LenW(n) : n \in 1..MaxFp-1} \cup {SkipW(n) : n \in 1..MaxFp}
+           \cup {DataW(r) : r \in Ids}
+\* a reservation: a record (id, footprint fp) or a padding (id NoId), made
+\* by producer `by` at free-running offset off
+Entries == [id : {NoId} \cup Ids, by : Producers, off : 0..MaxOff, fp : 1..MaxFp]
+
+\* try_claim_with's arithmetic at tail t0 for a footprint f
+ToEnd(t0) == Cap - Pos(t0)
+Wraps(t0, f) == ToEnd(t0) < f
+Need(t0, f) == IF Wraps(t0, f) THEN ToEnd(t0) + f ELSE f
+RecOff(t0, f) == IF Wraps(t0, f) THEN t0 + ToEnd(t0) ELSE t0
+\* `t - cached_head_ > cap - need` is false (unsigned: a cached head past
+\* t0 wraps the difference to a huge value, so it is a refresh too)
+Room(t0, h, f) == h <= t0 /\ t0 - h <= Cap - Need(t0, f)
+\* the payload units of a record whose header is at offset off
+Body(off, f) == {Pos(off + j) : j \in 1..(f - 1)}
+
+VARIABLES
+  \* the shared block: the byte ring, tail (mpsc; spsc: producer::tail_), head
+  mem, tail, head,
+  \* the producers: where each is in try_claim_with / its claim, its t,
+  \* fp and the record's offset, cached_head_, claims made so far
+  pc, pt, pfp, pat, cached_head, sent,
+  \* the consumer: its next step, the header word it loaded, the offset of
+  \* the record it holds / frees
+  cpc, cword, cat,
+  \* ghosts: the reservations not freed yet, in tail (CAS) order; every
+  \* record id in CAS order; closed claims; what the user got from the
+  \* read claims
+  resv, order, committed, aborted, delivered
+
+vars == <<mem, tail, head, pc, pt, pfp, pat, cached_head, sent,
+          cpc, cword, cat, resv, order, committed, aborted, delivered>>
+cvars == <<cpc, cword, cat, delivered>>
+
+\* the consumer's steps after it has observed a header, in code order (the
+\* read claim's Deliver comes first for a committed record)
+FreeSeq ==
+  CASE Bug = "zero_header_only"         -> <<"zero_header", "publish">>
+    [] Bug = "publish_head_before_zero" -> <<"publish", "zero_body", "zero_header">>
+    [] OTHER                            -> <<"zero_body", "zero_header", "publish">>
+FreePcs == {FreeSeq[k] : k \in DOMAIN FreeSeq}
+StepIdx(s) == CHOOSE k \in DOMAIN FreeSeq : FreeSeq[k] = s
+NextPc(s) == IF StepIdx(s) = Len(FreeSeq) THEN "observe" ELSE FreeSeq[StepIdx(s) + 1]
+\* step s of the current free has run
+Ran(s) == s \in FreePcs /\ cpc \in FreePcs /\ StepIdx(cpc) > StepIdx(s)
+\* the footprint of the record the consumer holds (reader: footprint(len),
+\* or n of SKIP | n)
+FreeFp == IF cword.k = "len" THEN cword.n + 1 ELSE cword.n
+
+PPcs == {"idle", "refresh", "cas", "pad", "write", "close"}
+
+TypeOK ==
+  /\ mem \in [0..Cap-1 -> Words]
+  /\ tail \in 0..MaxOff /\ head \in 0..MaxOff
+  /\ pc \in [Producers -> PPcs]
+  /\ pt \in [Producers -> 0..MaxOff]
+  /\ pfp \in [Producers -> {0} \cup Fps]
+  /\ pat \in [Producers -> 0..MaxOff]
+  /\ cached_head \in [Producers -> 0..MaxOff]
+  /\ sent \in [Producers -> 0..MaxRecords]
+  /\ cpc \in {"observe", "deliver", "corrupt"} \cup FreePcs
+  /\ cword \in Words
+  /\ cat \in 0..MaxOff
+  /\ resv \in Seq(Entries)
+  /\ order \in Seq(Ids)
+  /\ committed \subseteq Ids /\ aborted \subseteq Ids
+  /\ delivered \in Seq({NoId} \cup Ids)
+
+Init ==
+  /\ mem = [i \in 0..Cap-1 |-> Zero]    \* a zero-filled buffer
+  /\ tail = 0 /\ head = 0
+  /\ pc = [p \in Producers |-> "idle"]
+  /\ pt = [p \in Producers |-> 0]
+  /\ pfp = [p \in Producers |-> 0]
+  /\ pat = [p \in Producers |-> 0]
+  /\ cached_head = [p \in Producers |-> 0]
+  /\ sent = [p \in Producers |-> 0]
+  /\ cpc = "observe" /\ cword = Zero /\ cat = 0
+  /\ resv = << >> /\ order = << >> /\ committed = {} /\ aborted = {} /\ delivered = << >>
+
+----------------------------------------------------------------------------
+(* The producers: try_claim_with, then the write claim                     *)
+
+\* the reservation of [t0, t0 + need): tail moves, the claim's offset is
+\* fixed, and the ghost records it (a padding first on a wrap)
+Reserve(p, t0, f) ==
+  /\ tail' = t0 + Need(t0, f)
+  /\ pat' = [pat EXCEPT ![p] = RecOff(t0, f)]
+  /\ resv' = resv
+             \o (IF Wraps(t0, f)
+                   THEN <<[id |-> NoId, by |-> p, off |-> t0, fp |-> ToEnd(t0)]>>
+                   ELSE << >>)
+             \o <<[id |-> Id(p, sent[p]), by |-> p, off |-> RecOff(t0, f), fp |-> f]>>
+  /\ order' = Append(order, Id(p, sent[p]))
+
+\* spsc, with room at t0: on a wrap the padding store comes first (Pad);
+\* otherwise tail_ = t0 + need right away (private: no step of its own)
+SpscGo(p, t0, f) ==
+  IF Wraps(t0, f)
+    THEN /\ pc' = [pc EXCEPT ![p] = "pad"]
+         /\ pt' = [pt EXCEPT ![p] = t0]
+         /\ UNCHANGED <<tail, pat, resv, order>>
+    ELSE /\ Reserve(p, t0, f)
+         /\ pc' = [pc EXCEPT ![p] = "write"]
+         /\ pt' = [pt EXCEPT ![p] = 0]
+
+\* status::full: the claim is given up (counts as one of MaxRecords)
+GiveUp(p) ==
+  /\ pc' = [pc EXCEPT ![p] = "idle"]
+  /\ sent' = [sent EXCEPT ![p] = @ + 1]
+  /\ pt' = [pt EXCEPT ![p] = 0]
+  /\ pfp' = [pfp EXCEPT ![p] = 0]
+  /\ UNCHANGED <<tail, pat, resv, order>>
+
+\* try_claim_with(len): fp = footprint(len) (any of 2..MaxFp units);
+\* mpsc: t = tail.load(claim_load); spsc: t = tail_ (its own)
+ClaimLoad(p, f) ==
+  /\ pc[p] = "idle" /\ sent[p] < MaxRecords
+  /\ pfp' = [pfp EXCEPT ![p] = f]
+  /\ IF Mode = "mpsc"
+       THEN /\ pt' = [pt EXCEPT ![p] = tail]
+            /\ pc' = [pc EXCEPT ![p] = IF Room(tail, cached_head[p], f)
+                                         THEN "cas" ELSE "refresh"]
+            /\ UNCHANGED <<tail, pat, resv, order>>
+       ELSE IF Room(tail, cached_head[p], f)
+              THEN SpscGo(p, tail, f)
+              ELSE /\ pc' = [pc EXCEPT ![p] = "refresh"]
+                   /\ pt' = [pt EXCEPT ![p] = tail]
+                   /\ UNCHANGED <<tail, pat, resv, order>>
+  /\ UNCHANGED <<mem, head, cached_head, sent, cvars, committed, aborted>>
+
+\* refresh_head: cached_head_ = head.load(see_free); mpsc: head past t
+\* (t stale: the CAS will fail and reload) or room -> Claim; spsc: room ->
+\* on as after ClaimLoad; else status::full
+RefreshHead(p) ==
+  /\ pc[p] = "refresh"
+  /\ cached_head' = [cached_head EXCEPT ![p] = head]
+  /\ LET t0 == pt[p]
+         f == pfp[p]
+     IN IF Mode = "mpsc"
+          THEN IF head > t0 \/ t0 - head <= Cap - Need(t0, f)
+                 THEN /\ pc' = [pc EXCEPT ![p] = "cas"]
+                      /\ UNCHANGED <<tail, pat, resv, order, pt, pfp, sent>>
+                 ELSE GiveUp(p)
+          ELSE IF t0 + Need(t0, f) - head <= Cap
+                 THEN SpscGo(p, t0, f) /\ UNCHANGED <<pfp, sent>>
+                 ELSE GiveUp(p)
+  /\ UNCHANGED <<mem, head, cvars, committed, aborted>>
+
+\* mpsc: tail.compare_exchange_weak(t, t + need, claim). Success: the space
+\* is ours (Pad next on a wrap). Failure: t = the tail the CAS read
+\* (spin_pause), the room check again.
+Claim(p) ==
+  /\ pc[p] = "cas"
+  /\ LET t0 == pt[p]
+         f == pfp[p]
+     IN IF tail = t0
+          THEN /\ Reserve(p, t0, f)
+               /\ pc' = [pc EXCEPT ![p] = IF Wraps(t0, f) THEN "pad" ELSE "write"]
+               /\ pt' = IF Wraps(t0, f) THEN pt ELSE [pt EXCEPT ![p] = 0]
+          ELSE /\ pt' = [pt EXCEPT ![p] = tail]
+               /\ pc' = [pc EXCEPT ![p] = IF Room(tail, cached_head[p], f)
+                                            THEN "cas" ELSE "refresh"]
+               /\ UNCHANGED <<tail, pat, resv, order>>
+  /\ UNCHANGED <<mem, head, pfp, cached_head, sent, cvars, committed, aborted>>
+
+\* the wrap: store_word(at, SKIP | to_end, pad) at the old tail position
+\* (mpsc: after the CAS, release; spsc: relaxed, then tail_ = t + need).
+\* Bug "no_pad": the store is missing.
+Pad(p) ==
+  /\ pc[p] = "pad"
+  /\ mem' = IF Bug = "no_pad" THEN mem
+            ELSE [mem EXCEPT ![Pos(pt[p])] = SkipW(ToEnd(pt[p]))]
+  /\ IF Mode = "mpsc" THEN UNCHANGED <<tail, pat, resv, order>>
+                      ELSE Reserve(p, pt[p], pfp[p])
+  /\ pc' = [pc EXCEPT ![p] = "write"]
+  /\ pt' = [pt EXCEPT ![p] = 0]
+  /\ UNCHANGED <<head, pfp, cached_head, sent, cvars, committed, aborted>>
+
+\* write_claim::write / data(): the payload words (plain stores)
+Write(p) ==
+  /\ pc[p] = "write"
+  /\ mem' = [i \in 0..Cap-1 |->
+               IF i \in Body(pat[p], pfp[p]) THEN DataW(Id(p, sent[p])) ELSE mem[i]]
+  /\ pc' = [pc EXCEPT ![p] = "close"]
+  /\ UNCHANGED <<tail, head, pt, pfp, pat, cached_head, sent, cvars, resv,
+                 order, committed, aborted>>
+
+\* the claim is closed: header store, then try_claim_with can run again
+Close(p, w) ==
+  /\ mem' = [mem EXCEPT ![Pos(pat[p])] = w]
+  /\ pc' = [pc EXCEPT ![p] = "idle"]
+  /\ sent' = [sent EXCEPT ![p] = @ + 1]
+  /\ pfp' = [pfp EXCEPT ![p] = 0]
+  /\ pat' = [pat EXCEPT ![p] = 0]
+
+\* write_claim::commit: store_word(off, len, commit)
+Commit(p) ==
+  /\ pc[p] = "close"
+  /\ Close(p, LenW(pfp[p] - 1))
+  /\ committed' = committed \cup {Id(p, sent[p])}
+  /\ UNCHANGED <<tail, head, pt, cached_head, cvars, resv, order, aborted>>
+
+\* write_claim::abort (or ~write_claim of an open claim):
+\* store_word(off, SKIP | footprint(len), abort)
+Abort(p) ==
+  /\ pc[p] = "close"
+  /\ Close(p, SkipW(pfp[p]))
+  /\ aborted' = aborted \cup {Id(p, sent[p])}
+  /\ UNCHANGED <<tail, head, pt, cached_head, cvars, resv, order, committed>>
+
+----------------------------------------------------------------------------
+(* The consumer: detail::reader (format.hpp)                               *)
+
+\* the reservations wholly below offset h (a prefix of resv: they tile)
+NumBelow(h) == Cardinality({k \in DOMAIN resv : resv[k].off + resv[k].fp <= h})
+
+\* after step s of a free; after the last one the consumer is back in
+\* reader::next at the new head, and the ghost forgets the freed entry
+EndStep(s) ==
+  /\ cpc' = NextPc(s)
+  /\ cword' = IF NextPc(s) = "observe" THEN Zero ELSE cword
+  /\ cat' = IF NextPc(s) = "observe" THEN head' ELSE cat
+  /\ resv' = IF NextPc(s) = "observe"
+               THEN SubSeq(resv, NumBelow(head') + 1, Len(resv)) ELSE resv
+
+\* reader::next: word = load_word(pos_ & mask, observe). 0: status::empty
+\* (no step: nothing changes). SKIP | n: free it (verify: n fits before the
+\* end). len: the read claim (verify: len <= max_payload). Anything else is
+\* no header (a stale payload word): the code reads it as a len or a skip
+\* and either stops in verify() or hands out garbage; the spec's consumer
+\* stops ("corrupt").
+Observe ==
+  /\ cpc = "observe"
+  /\ mem[Pos(head)] # Zero
+  /\ LET w == mem[Pos(head)] IN
+       /\ cword' = w
+       /\ cpc' = CASE w.k = "len" /\ w.n <= MaxPayload -> "deliver"
+                   [] w.k = "skip" /\ w.n <= ToEnd(head) -> FreeSeq[1]
+                   [] OTHER -> "corrupt"
+  /\ cat' = head
+  /\ UNCHANGED <<mem, tail, head, pc, pt, pfp, pat, cached_head, sent, resv,
+                 order, committed, aborted, delivered>>
+
+\* the record id the payload words hold (all the same), or NoId (torn,
+\* zeroed, stale)
+ReadId(off, f) ==
+  IF \E r \in Ids : \A u \in Body(off, f) : mem[u] = DataW(r)
+    THEN CHOOSE r \in Ids : \A u \in Body(off, f) : mem[u] = DataW(r)
+    ELSE NoId
+
+\* the user reads the read claim's payload (read_claim::read / data():
+\* plain loads) and gets the record; the claim is consumed (finish)
+Deliver ==
+  /\ cpc = "deliver"
+  /\ delivered' = Append(delivered, ReadId(cat, FreeFp))
+  /\ cpc' = FreeSeq[1]
+  /\ UNCHANGED <<mem, tail, head, pc, pt, pfp, pat, cached_head, sent, cword,
+                 cat, resv, order, committed, aborted>>
+
+\* reader::free: buf_->zero(at + 8, n - 8) (plain)
+ZeroBody ==
+  /\ cpc = "zero_body"
+  /\ mem' = [i \in 0..Cap-1 |-> IF i \in Body(cat, FreeFp) THEN Zero ELSE mem[i]]
+  /\ UNCHANGED head
+  /\ EndStep("zero_body")
+  /\ UNCHANGED <<tail, pc, pt, pfp, pat, cached_head, sent, delivered, order,
+                 committed, aborted>>
+
+\* reader::free: store_word(at, 0, relaxed)
+ZeroHeader ==
+  /\ cpc = "zero_header"
+  /\ mem' = [mem EXCEPT ![Pos(cat)] = Zero]
+  /\ UNCHANGED head
+  /\ EndStep("zero_header")
+  /\ UNCHANGED <<tail, pc, pt, pfp, pat, cached_head, sent, delivered, order,
+                 committed, aborted>>
+
+\* reader::free: pos_ += n; head.store(pos_, free_space)
+PublishHead ==
+  /\ cpc = "publish"
+  /\ head' = cat + FreeFp
+  /\ EndStep("publish")
+  /\ UNCHANGED <<mem, tail, pc, pt, pfp, pat, cached_head, sent, delivered,
+                 order, committed, aborted>>
+
+----------------------------------------------------------------------------
+ProducersDone == \A p \in Producers : pc[p] = "idle" /\ sent[p] = MaxRecords
+
+\* every claim made and closed, and the consumer polls an empty ring (or
+\* has stopped at a corrupt header): nothing more happens (not a deadlock)
+Terminated ==
+  /\ ProducersDone
+  /\ \/ cpc = "observe" /\ mem[Pos(head)] = Zero
+     \/ cpc = "corrupt"
+  /\ UNCHANGED vars
+
+ProducerStep(p) ==
+  \/ \E f \in Fps : ClaimLoad(p, f)
+  \/ RefreshHead(p) \/ Claim(p) \/ Pad(p) \/ Write(p) \/ Commit(p) \/ Abort(p)
+ConsumerStep == Observe \/ Deliver \/ ZeroBody \/ ZeroHeader \/ PublishHead
+
+Next ==
+  \/ \E p \in Producers : ProducerStep(p)
+  \/ ConsumerStep
+  \/ Terminated
+
+\* Every process keeps taking its steps: each producer makes all its claims
+\* and closes each (commit or abort), the consumer keeps polling. (One WF
+\* per thread: its pc enables one kind of step at a time.)
+Fairness == /\ \A p \in Producers : WF_vars(ProducerStep(p))
+            /\ WF_vars(ConsumerStep)
+
+Spec == Init /\ [][Next]_vars /\ Fairness
+
+----------------------------------------------------------------------------
+(* Safety                                                                  *)
+
+RecIds == [k \in DOMAIN resv |-> resv[k].id]
+IsRecord(r) == r # NoId
+IsCommitted(r) == r \in committed
+\* the committed records in reservation (CAS) order
+CommittedOrder == SelectSeq(order, IsCommitted)
+Range(s) == {s[k] : k \in DOMAIN s}
+\* s ends with u
+IsSuffix(u, s) == Len(u) <= Len(s) /\ u = SubSeq(s, Len(s) - Len(u) + 1, Len(s))
+
+\* the header a closed reservation ends up with
+FinalHeader(e) == IF e.id = NoId \/ e.id \in aborted THEN SkipW(e.fp) ELSE LenW(e.fp - 1)
+
+\* producer p holds an open claim (reserved, not closed yet)
+Open(p) == pc[p] \in {"write", "close"} \/ (Mode = "mpsc" /\ pc[p] = "pad")
+
+\* head <= tail <= head + capacity; [head, tail) is a sequence of records
+\* and paddings whose footprints add up exactly: the unfreed reservations
+\* tile [head, tail) in CAS order (the newest records of `order`), none
+\* straddles the end of the buffer, a padding runs exactly to the end and
+\* is followed by its producer's record, footprints are 2..MaxFp
+RegionsTile ==
+  /\ head <= tail /\ tail <= head + Cap
+  /\ IF resv = << >> THEN head = tail
+                     ELSE /\ resv[1].off = head
+                          /\ resv[Len(resv)].off + resv[Len(resv)].fp = tail
+  /\ \A k \in DOMAIN resv :
+       /\ k > 1 => resv[k].off = resv[k-1].off + resv[k-1].fp
+       /\ Pos(resv[k].off) + resv[k].fp <= Cap
+       /\ resv[k].id = NoId => /\ Pos(resv[k].off) + resv[k].fp = Cap
+                               /\ k < Len(resv)
+                               /\ resv[k+1].by = resv[k].by /\ resv[k+1].id # NoId
+       /\ resv[k].id # NoId => /\ resv[k].fp \in Fps
+                               /\ resv[k].by = (resv[k].id - 1) \div MaxRecords
+  /\ IsSuffix(SelectSeq(RecIds, IsRecord), order)
+  /\ \A k, l \in DOMAIN order : k # l => order[k] # order[l]
+
+\* each reservation is owned by the one producer whose CAS made it: the
+\* open claims are exactly the reserved records not closed yet, at their
+\* offsets, and each is unfreed; a closed claim was reserved
+OwnedReservations ==
+  /\ committed \cap aborted = {}
+  /\ committed \cup aborted \subseteq Range(order)
+  /\ \A p \in Producers :
+       /\ Open(p) => \E k \in DOMAIN resv :
+                       resv[k] = [id |-> Id(p, sent[p]), by |-> p, off |-> pat[p], fp |-> pfp[p]]
+       /\ (Mode = "mpsc" /\ pc[p] = "pad") =>
+            \E k \in DOMAIN resv :
+              resv[k] = [id |-> NoId, by |-> p, off |-> pt[p], fp |-> ToEnd(pt[p])]
+  /\ \A r \in Range(order) \ (committed \cup aborted) :
+       LET q == (r - 1) \div MaxRecords IN Open(q) /\ r = Id(q, sent[q])
+
+\* a producer's cached head errs toward "full" (never past head)
+CachedHeadStale == \A p \in Producers : cached_head[p] <= head
+
+\* H6: free space is all zero (every word outside [head, tail))
+FreeSpaceZero == \A i \in tail..(head + Cap - 1) : mem[Pos(i)] = Zero
+
+\* the consumer is freeing reservation e (and step s of it is still to come)
+Freeing(e) == (cpc = "deliver" \/ cpc \in FreePcs) /\ cat = e.off
+\* every word of [head, tail) holds what its reservation's state says:
+\* header 0 until the claim is closed (padding: until Pad), then len or
+\* SKIP; payload 0 until Write, then the record's id; a record being freed
+\* loses its body, then its header
+LiveMemory ==
+  \A k \in DOMAIN resv : LET e == resv[k] IN
+    e.off + e.fp > head =>
+      LET hdr == IF e.id = NoId
+                   THEN IF Mode = "mpsc" /\ pc[e.by] = "pad" /\ pt[e.by] = e.off
+                          THEN Zero ELSE SkipW(e.fp)
+                   ELSE IF e.id \in committed \cup aborted THEN FinalHeader(e)
+                   ELSE Zero
+          body == IF e.id # NoId /\ (e.id \in committed \cup aborted \/ pc[e.by] = "close")
+                    THEN DataW(e.id) ELSE Zero
+      IN /\ mem[Pos(e.off)] = IF Freeing(e) /\ Ran("zero_header") THEN Zero ELSE hdr
+         /\ \A u \in Body(e.off, e.fp) :
+              mem[u] = IF Freeing(e) /\ Ran("zero_body") THEN Zero ELSE body
+
+\* The consumer never reads an uncommitted or stale word: the header it
+\* loaded is the final header of the reservation at its position (a
+\* padding, an aborted record, or a committed record), never a payload
+\* word; while it holds a committed record, every payload word holds that
+\* record's id
+NoStaleRead ==
+  /\ cpc # "corrupt"
+  /\ cpc # "observe" =>
+       \E k \in DOMAIN resv :
+         /\ resv[k].off = cat
+         /\ resv[k].id = NoId \/ resv[k].id \in committed \cup aborted
+         /\ cword = FinalHeader(resv[k])
+         /\ cpc = "deliver" =>
+              /\ resv[k].id \in committed
+              /\ \A u \in Body(cat, resv[k].fp) : mem[u] = DataW(resv[k].id)
+
+\* committed records are delivered exactly once, in reservation order:
+\* delivered is a prefix of the committed records in CAS order
+DeliveredInOrder ==
+  /\ Len(delivered) <= Len(CommittedOrder)
+  /\ \A k \in 1..Len(delivered) : delivered[k] = CommittedOrder[k]
+
+\* aborted records and paddings (and torn reads: NoId) are never delivered
+NeverDeliverAborted == Range(delivered) \cap (aborted \cup {NoId}) = {}
+
+----------------------------------------------------------------------------
+(* Liveness (under Fairness)                                               *)
+
+\* every producer closes its claims, and then everything committed is
+\* delivered, in reservation order
+AllDelivered == <>[](ProducersDone /\ delivered = CommittedOrder)
+
+\* each committed record is eventually delivered
+EveryCommitDelivered == \A r \in Ids : (r \in committed) ~> (r \in Range(delivered))
+=============================================================================

@@ -25,9 +25,10 @@
 //    does not fit in the 8 bytes left, so P0 stores a padding header at 56
 //    and r3 goes to 0. P0 holds r3 open until P1 is done (bounded wait). The
 //    consumer frees the padding and stops at r3's uncommitted header. P1
-//    claims 24 bytes at 32..64: its payload covers the word at 56. Only `pad` (release, read by
-//    the consumer's observe, then free_space / see_free) orders P0's store
-//    before P1's memcpy; r3's commit cannot, as it comes later.
+//    claims 24 bytes at 32..64: its payload covers the word at 56. Only
+//    `pad` (release, read by the consumer's observe, then free_space /
+//    see_free) orders P0's store before P1's memcpy; r3's commit cannot, as
+//    it comes later.
 #include "logbuf_common.hpp"
 
 using namespace nexus::model;
@@ -295,8 +296,8 @@ struct pad_reuse : rl::test_suite<pad_reuse<O>, 3> {
   }
 };
 
-// pad_reuse: context bound 1 is 0.34 M iterations (~3 s); bound 2 (the
-// --deeper tier) 4.5 M (~41 s).
+// pad_reuse: context bound 1 is 0.34 M iterations (~3 s); bound 2
+// (verify/run --deep) 4.5 M (~41 s).
 constexpr search bound1{rl::sched_bound, 1};
 
 int main(int argc, char** argv) {

@@ -14,7 +14,7 @@
 //   word_buffer<W>  bytes as rl::var<unsigned char> plus a parallel array of
 //                   rl::atomic<W>, one per W-aligned word (Relacy cannot
 //                   overlay an atomic on bytes); each word access also reads
-//                   the word's first byte cell, so an atomic access and a
+//                   the word's byte cells, so an atomic access and a
 //                   plain write of the same bytes that are not ordered by
 //                   happens-before are a DATA RACE, as in C++.
 //   allocate        through Relacy's allocator: leaks and double frees of
@@ -246,21 +246,20 @@ struct relacy_sync {
     word_buffer& operator=(const word_buffer&) = delete;
 
     std::size_t size() const noexcept { return bytes_; }
-    // Every atomic access to a word also reads the word's first byte cell:
-    // in production the word *is* those bytes, and C++ makes an atomic
-    // access race with a plain write of the same bytes that is not ordered
-    // with it by happens-before. Relacy cannot see that across the two
-    // arrays, so the read of the cell lets it report such a race (a plain
-    // write to any byte of a word starts at its first byte: payloads are
-    // word-aligned). Found by TSan: a relaxed padding store in logbuf::mpsc.
+    // Every atomic access to a word also reads the word's byte cells: in
+    // production the word *is* those bytes, and C++ makes an atomic access
+    // race with a plain write of any of them that is not ordered with it by
+    // happens-before. Relacy cannot see that across the two arrays, so the
+    // reads of the cells let it report such a race. Found by TSan: a relaxed
+    // padding store in logbuf::mpsc.
     W load_word(std::size_t off, std::memory_order mo, rl::debug_info i = NEXUS_RL_HERE) const {
       check_word(off, i);
-      (void)data_[off](i).load();
+      touch(off, i);
       return words_[off / word].load(mo, i);
     }
     void store_word(std::size_t off, W v, std::memory_order mo, rl::debug_info i = NEXUS_RL_HERE) {
       check_word(off, i);
-      (void)data_[off](i).load();
+      touch(off, i);
       words_[off / word].store(v, mo, i);
     }
     void copy_in(std::size_t off, const void* src, std::size_t n, rl::debug_info i = NEXUS_RL_HERE) {
@@ -276,6 +275,9 @@ struct relacy_sync {
     }
 
    private:
+    void touch(std::size_t off, rl::debug_info i) const {
+      for (std::size_t k = 0; k < word; ++k) (void)data_[off + k](i).load();
+    }
     void check_word(std::size_t off, rl::debug_info i) const {
       if (off % word != 0 || off >= bytes_)
         rl::ctx().fail_test("word access at an unaligned or out-of-range offset",

@@ -78,11 +78,21 @@ inline bool pin(int cpu) {
   return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
 }
 
-// Fails loudly if the process may not run on every CPU in `cpus`.
-inline void require_cpus(const std::vector<int>& cpus) {
+// The CPUs the process may use, as it started (taskset/cgroup), captured
+// before main: pin() later narrows the calling thread's own mask, and a
+// sched_getaffinity after that would see one CPU only (it hid the third CPU
+// of bench_logbuf's 2-producer stream).
+inline const cpu_set_t g_start_affinity = [] {
   cpu_set_t set;
   CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return;
+  if (sched_getaffinity(0, sizeof set, &set) != 0)
+    for (int c = 0; c < CPU_SETSIZE; ++c) CPU_SET(c, &set);
+  return set;
+}();
+
+// Fails loudly if the process may not run on every CPU in `cpus`.
+inline void require_cpus(const std::vector<int>& cpus) {
+  const cpu_set_t set = g_start_affinity;
   for (int c : cpus)
     if (!CPU_ISSET(c, &set)) {
       std::fprintf(stderr, "bench: CPU %d is not available to this process (taskset/cgroup)\n", c);
@@ -93,9 +103,7 @@ inline void require_cpus(const std::vector<int>& cpus) {
 // A CPU this process may run on besides `cpus`, or -1 (a third thread's
 // home: e.g. a second producer with its own CPU next to a consumer).
 inline int spare_cpu(const std::vector<int>& cpus) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
+  const cpu_set_t set = g_start_affinity;
   for (int c = 0; c < CPU_SETSIZE; ++c)
     if (CPU_ISSET(c, &set) && std::find(cpus.begin(), cpus.end(), c) == cpus.end()) return c;
   return -1;
@@ -309,12 +317,15 @@ struct defaults {
 inline void usage(const char* argv0, const defaults& d = {}) {
   std::fprintf(stderr,
                "usage: %s [--rounds N] [--items N] [--rtt-samples N] [--quick] [--csv FILE]\n"
-               "          [--pause] [--idle-wait SECONDS] [--retries N]\n"
-               "  defaults: %d rounds, %llu items, %llu round trips\n"
+               "          [--pause] [--idle-wait SECONDS] [--retries N] [--cpus A,B]\n"
+               "  defaults: %d rounds, %llu items, %llu round trips, CPUs 0,1\n"
                "  --quick      tiny run for a CI smoke test (1 round, %llu items, %llu round trips)\n"
                "  --pause      PAUSE before retrying a failed push/pop (default: tight spin)\n"
                "  --idle-wait  wait up to this long for both CPUs to be idle before each run (default 1)\n"
-               "  --retries    re-run a measurement disturbed by other processes up to N times (default 2)\n",
+               "  --retries    re-run a measurement disturbed by other processes up to N times (default 2)\n"
+               "  --cpus A,B   the two CPUs the threads are pinned to (on a many-core machine: two physical\n"
+               "               cores, not hyperthread siblings; a third thread, where one runs, takes the\n"
+               "               first other CPU the process may use)\n",
                argv0, d.rounds, (unsigned long long)d.items, (unsigned long long)d.rtt_samples,
                (unsigned long long)d.quick_items, (unsigned long long)d.quick_rtt_samples);
 }
@@ -362,6 +373,19 @@ inline options parse(int argc, char** argv, const defaults& d = {}) {
       o.idle_wait_s = std::strtod(need(i), nullptr);
     } else if (a == "--retries") {
       o.retries = static_cast<int>(number(need(i)));
+    } else if (a == "--cpus") {
+      const std::string v = need(i);
+      const auto comma = v.find(',');
+      if (comma == std::string::npos) {
+        std::fprintf(stderr, "bench: --cpus wants two CPUs, A,B: %s\n", v.c_str());
+        std::exit(2);
+      }
+      o.cpus = {static_cast<int>(number(v.substr(0, comma).c_str())),
+                static_cast<int>(number(v.substr(comma + 1).c_str()))};
+      if (o.cpus[0] == o.cpus[1]) {
+        std::fprintf(stderr, "bench: --cpus wants two different CPUs: %s\n", v.c_str());
+        std::exit(2);
+      }
     } else if (a == "-h" || a == "--help") {
       usage(argv[0], d);
       std::exit(0);

@@ -30,6 +30,7 @@
 (*     payload word, plain memory             DataW(r): ghost, the bytes   *)
 (*                                            record r's producer wrote    *)
 (*   producer::cached_head_                   cached_head[p]               *)
+(*   mpsc producer::tail_guess_               guess[p]                     *)
 (*   try_claim_with's t, fp, at               pt[p], pfp[p], pat[p]        *)
 (*   (the write_claim's off_ is at)                                        *)
 (*   claims made by producer p so far         sent[p]                      *)
@@ -43,10 +44,12 @@
 (*   what the user got from read claims       delivered (record ids)       *)
 (*                                                                         *)
 (* try_claim_with(len) (mpsc.hpp), record id Id(p, sent[p]):               *)
-(*   ClaimLoad   t = tail.load(claim_load) (acquire); fp = footprint(len)  *)
-(*               (any of 2..MaxFp units); need = fp, or to_end + fp on a   *)
-(*               wrap; enough room by cached_head_ -> Claim, else          *)
-(*               RefreshHead                                               *)
+(*   ClaimLoad   t = tail_guess_ (where this handle's last claim ended; no *)
+(*               shared access); fp = footprint(len) (any of 2..MaxFp      *)
+(*               units); need = fp, or to_end + fp on a wrap; enough room  *)
+(*               by cached_head_ -> Claim, else Load                       *)
+(*   Load        t = tail.load(claim_load) (acquire): a full verdict needs *)
+(*               the current tail; room -> Claim, else RefreshHead         *)
 (*   RefreshHead refresh_head: cached_head_ = head.load(see_free)          *)
 (*               (acquire); head past t (t stale) or room -> Claim; still  *)
 (*               short -> status::full: this claim is given up             *)
@@ -183,8 +186,9 @@ VARIABLES
   \* the shared block: the byte ring, tail (mpsc; spsc: producer::tail_), head
   mem, tail, head,
   \* the producers: where each is in try_claim_with / its claim, its t,
-  \* fp and the record's offset, cached_head_, claims made so far
-  pc, pt, pfp, pat, cached_head, sent,
+  \* fp and the record's offset, cached_head_, tail_guess_ (mpsc), claims
+  \* made so far
+  pc, pt, pfp, pat, cached_head, guess, sent,
   \* the consumer: its next step, the header word it loaded, the offset of
   \* the record it holds / frees
   cpc, cword, cat,
@@ -193,7 +197,7 @@ VARIABLES
   \* read claims
   resv, order, committed, aborted, delivered
 
-vars == <<mem, tail, head, pc, pt, pfp, pat, cached_head, sent,
+vars == <<mem, tail, head, pc, pt, pfp, pat, cached_head, guess, sent,
           cpc, cword, cat, resv, order, committed, aborted, delivered>>
 cvars == <<cpc, cword, cat, delivered>>
 
@@ -212,7 +216,7 @@ Ran(s) == s \in FreePcs /\ cpc \in FreePcs /\ StepIdx(cpc) > StepIdx(s)
 \* or n of SKIP | n)
 FreeFp == IF cword.k = "len" THEN cword.n + 1 ELSE cword.n
 
-PPcs == {"idle", "refresh", "cas", "pad", "write", "close"}
+PPcs == {"idle", "load", "refresh", "cas", "pad", "write", "close"}
 
 TypeOK ==
   /\ mem \in [0..Cap-1 -> Words]
@@ -222,6 +226,7 @@ TypeOK ==
   /\ pfp \in [Producers -> {0} \cup Fps]
   /\ pat \in [Producers -> 0..MaxOff]
   /\ cached_head \in [Producers -> 0..MaxOff]
+  /\ guess \in [Producers -> 0..MaxOff]
   /\ sent \in [Producers -> 0..MaxRecords]
   /\ cpc \in {"observe", "deliver", "corrupt"} \cup FreePcs
   /\ cword \in Words
@@ -239,6 +244,7 @@ Init ==
   /\ pfp = [p \in Producers |-> 0]
   /\ pat = [p \in Producers |-> 0]
   /\ cached_head = [p \in Producers |-> 0]
+  /\ guess = [p \in Producers |-> 0]
   /\ sent = [p \in Producers |-> 0]
   /\ cpc = "observe" /\ cword = Zero /\ cat = 0
   /\ resv = << >> /\ order = << >> /\ committed = {} /\ aborted = {} /\ delivered = << >>
@@ -278,21 +284,33 @@ GiveUp(p) ==
   /\ UNCHANGED <<tail, pat, resv, order>>
 
 \* try_claim_with(len): fp = footprint(len) (any of 2..MaxFp units);
-\* mpsc: t = tail.load(claim_load); spsc: t = tail_ (its own)
+\* mpsc: t = tail_guess_ (no shared access: where this producer's last
+\* claim ended, at or behind the tail); room by cached_head_ -> Claim, else
+\* Load (a full verdict needs the current tail); spsc: t = tail_ (its own)
 ClaimLoad(p, f) ==
   /\ pc[p] = "idle" /\ sent[p] < MaxRecords
   /\ pfp' = [pfp EXCEPT ![p] = f]
   /\ IF Mode = "mpsc"
-       THEN /\ pt' = [pt EXCEPT ![p] = tail]
-            /\ pc' = [pc EXCEPT ![p] = IF Room(tail, cached_head[p], f)
-                                         THEN "cas" ELSE "refresh"]
+       THEN /\ pt' = [pt EXCEPT ![p] = guess[p]]
+            /\ pc' = [pc EXCEPT ![p] = IF Room(guess[p], cached_head[p], f)
+                                         THEN "cas" ELSE "load"]
             /\ UNCHANGED <<tail, pat, resv, order>>
        ELSE IF Room(tail, cached_head[p], f)
               THEN SpscGo(p, tail, f)
               ELSE /\ pc' = [pc EXCEPT ![p] = "refresh"]
                    /\ pt' = [pt EXCEPT ![p] = tail]
                    /\ UNCHANGED <<tail, pat, resv, order>>
-  /\ UNCHANGED <<mem, head, cached_head, sent, cvars, committed, aborted>>
+  /\ UNCHANGED <<mem, head, cached_head, guess, sent, cvars, committed, aborted>>
+
+\* mpsc, the guess had no room by cached_head_: t = tail.load(claim_load)
+\* (acquire); room -> Claim, else RefreshHead
+Load(p) ==
+  /\ pc[p] = "load"
+  /\ pt' = [pt EXCEPT ![p] = tail]
+  /\ pc' = [pc EXCEPT ![p] = IF Room(tail, cached_head[p], pfp[p])
+                               THEN "cas" ELSE "refresh"]
+  /\ UNCHANGED <<mem, tail, head, pfp, pat, cached_head, guess, sent, cvars,
+                 resv, order, committed, aborted>>
 
 \* refresh_head: cached_head_ = head.load(see_free); mpsc: head past t
 \* (t stale: the CAS will fail and reload) or room -> Claim; spsc: room ->
@@ -310,11 +328,11 @@ RefreshHead(p) ==
           ELSE IF t0 + Need(t0, f) - head <= Cap
                  THEN SpscGo(p, t0, f) /\ UNCHANGED <<pfp, sent>>
                  ELSE GiveUp(p)
-  /\ UNCHANGED <<mem, head, cvars, committed, aborted>>
+  /\ UNCHANGED <<mem, head, guess, cvars, committed, aborted>>
 
 \* mpsc: tail.compare_exchange_weak(t, t + need, claim). Success: the space
-\* is ours (Pad next on a wrap). Failure: t = the tail the CAS read
-\* (spin_pause), the room check again.
+\* is ours (Pad next on a wrap), tail_guess_ = t + need. Failure: t = the
+\* tail the CAS read (spin_pause), the room check again.
 Claim(p) ==
   /\ pc[p] = "cas"
   /\ LET t0 == pt[p]
@@ -323,10 +341,11 @@ Claim(p) ==
           THEN /\ Reserve(p, t0, f)
                /\ pc' = [pc EXCEPT ![p] = IF Wraps(t0, f) THEN "pad" ELSE "write"]
                /\ pt' = IF Wraps(t0, f) THEN pt ELSE [pt EXCEPT ![p] = 0]
+               /\ guess' = [guess EXCEPT ![p] = t0 + Need(t0, f)]
           ELSE /\ pt' = [pt EXCEPT ![p] = tail]
                /\ pc' = [pc EXCEPT ![p] = IF Room(tail, cached_head[p], f)
                                             THEN "cas" ELSE "refresh"]
-               /\ UNCHANGED <<tail, pat, resv, order>>
+               /\ UNCHANGED <<tail, pat, resv, order, guess>>
   /\ UNCHANGED <<mem, head, pfp, cached_head, sent, cvars, committed, aborted>>
 
 \* the wrap: store_word(at, SKIP | to_end, pad) at the old tail position
@@ -340,7 +359,7 @@ Pad(p) ==
                       ELSE Reserve(p, pt[p], pfp[p])
   /\ pc' = [pc EXCEPT ![p] = "write"]
   /\ pt' = [pt EXCEPT ![p] = 0]
-  /\ UNCHANGED <<head, pfp, cached_head, sent, cvars, committed, aborted>>
+  /\ UNCHANGED <<head, pfp, cached_head, guess, sent, cvars, committed, aborted>>
 
 \* write_claim::write / data(): the payload words (plain stores)
 Write(p) ==
@@ -348,7 +367,7 @@ Write(p) ==
   /\ mem' = [i \in 0..Cap-1 |->
                IF i \in Body(pat[p], pfp[p]) THEN DataW(Id(p, sent[p])) ELSE mem[i]]
   /\ pc' = [pc EXCEPT ![p] = "close"]
-  /\ UNCHANGED <<tail, head, pt, pfp, pat, cached_head, sent, cvars, resv,
+  /\ UNCHANGED <<tail, head, pt, pfp, pat, cached_head, guess, sent, cvars, resv,
                  order, committed, aborted>>
 
 \* the claim is closed: header store, then try_claim_with can run again
@@ -364,7 +383,7 @@ Commit(p) ==
   /\ pc[p] = "close"
   /\ Close(p, LenW(pfp[p] - 1))
   /\ committed' = committed \cup {Id(p, sent[p])}
-  /\ UNCHANGED <<tail, head, pt, cached_head, cvars, resv, order, aborted>>
+  /\ UNCHANGED <<tail, head, pt, cached_head, guess, cvars, resv, order, aborted>>
 
 \* write_claim::abort (or ~write_claim of an open claim):
 \* store_word(off, SKIP | footprint(len), abort)
@@ -372,7 +391,7 @@ Abort(p) ==
   /\ pc[p] = "close"
   /\ Close(p, SkipW(pfp[p]))
   /\ aborted' = aborted \cup {Id(p, sent[p])}
-  /\ UNCHANGED <<tail, head, pt, cached_head, cvars, resv, order, committed>>
+  /\ UNCHANGED <<tail, head, pt, cached_head, guess, cvars, resv, order, committed>>
 
 ----------------------------------------------------------------------------
 (* The consumer: detail::reader (format.hpp)                               *)
@@ -404,7 +423,7 @@ Observe ==
                    [] w.k = "skip" /\ w.n <= ToEnd(head) -> FreeSeq[1]
                    [] OTHER -> "corrupt"
   /\ cat' = head
-  /\ UNCHANGED <<mem, tail, head, pc, pt, pfp, pat, cached_head, sent, resv,
+  /\ UNCHANGED <<mem, tail, head, pc, pt, pfp, pat, cached_head, guess, sent, resv,
                  order, committed, aborted, delivered>>
 
 \* the record id the payload words hold (all the same), or NoId (torn,
@@ -420,7 +439,7 @@ Deliver ==
   /\ cpc = "deliver"
   /\ delivered' = Append(delivered, ReadId(cat, FreeFp))
   /\ cpc' = FreeSeq[1]
-  /\ UNCHANGED <<mem, tail, head, pc, pt, pfp, pat, cached_head, sent, cword,
+  /\ UNCHANGED <<mem, tail, head, pc, pt, pfp, pat, cached_head, guess, sent, cword,
                  cat, resv, order, committed, aborted>>
 
 \* reader::free: buf_->zero(at + 8, n - 8) (plain)
@@ -429,7 +448,7 @@ ZeroBody ==
   /\ mem' = [i \in 0..Cap-1 |-> IF i \in Body(cat, FreeFp) THEN Zero ELSE mem[i]]
   /\ UNCHANGED head
   /\ EndStep("zero_body")
-  /\ UNCHANGED <<tail, pc, pt, pfp, pat, cached_head, sent, delivered, order,
+  /\ UNCHANGED <<tail, pc, pt, pfp, pat, cached_head, guess, sent, delivered, order,
                  committed, aborted>>
 
 \* reader::free: store_word(at, 0, relaxed)
@@ -438,7 +457,7 @@ ZeroHeader ==
   /\ mem' = [mem EXCEPT ![Pos(cat)] = Zero]
   /\ UNCHANGED head
   /\ EndStep("zero_header")
-  /\ UNCHANGED <<tail, pc, pt, pfp, pat, cached_head, sent, delivered, order,
+  /\ UNCHANGED <<tail, pc, pt, pfp, pat, cached_head, guess, sent, delivered, order,
                  committed, aborted>>
 
 \* reader::free: pos_ += n; head.store(pos_, free_space)
@@ -446,7 +465,7 @@ PublishHead ==
   /\ cpc = "publish"
   /\ head' = cat + FreeFp
   /\ EndStep("publish")
-  /\ UNCHANGED <<mem, tail, pc, pt, pfp, pat, cached_head, sent, delivered,
+  /\ UNCHANGED <<mem, tail, pc, pt, pfp, pat, cached_head, guess, sent, delivered,
                  order, committed, aborted>>
 
 ----------------------------------------------------------------------------
@@ -462,7 +481,7 @@ Terminated ==
 
 ProducerStep(p) ==
   \/ \E f \in Fps : ClaimLoad(p, f)
-  \/ RefreshHead(p) \/ Claim(p) \/ Pad(p) \/ Write(p) \/ Commit(p) \/ Abort(p)
+  \/ Load(p) \/ RefreshHead(p) \/ Claim(p) \/ Pad(p) \/ Write(p) \/ Commit(p) \/ Abort(p)
 ConsumerStep == Observe \/ Deliver \/ ZeroBody \/ ZeroHeader \/ PublishHead
 
 Next ==
@@ -534,6 +553,10 @@ OwnedReservations ==
 
 \* a producer's cached head errs toward "full" (never past head)
 CachedHeadStale == \A p \in Producers : cached_head[p] <= head
+
+\* a producer's tail guess is never ahead of the tail (a stale guess only
+\* fails the CAS)
+GuessBehind == \A p \in Producers : guess[p] <= tail
 
 \* H6: free space is all zero (every word outside [head, tail))
 FreeSpaceZero == \A i \in tail..(head + Cap - 1) : mem[Pos(i)] = Zero

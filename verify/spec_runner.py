@@ -162,7 +162,8 @@ def run_cfg(cfg, cp, args, sany_cache):
     viol = re.search(r"Error: (?:Invariant|Action property) (\w+) is violated", out)
     if viol:
         row["violated"] = viol.group(1)
-    elif re.search(r"Temporal properties were violated", out):
+    elif re.search(r"Temporal properties were violated|Temporal property \w+ was violated", out):
+        # TLC 2.20 names no property; later builds say which one
         row["violated"] = "temporal property"
     if rc is None:
         row["tlc"] = f"timeout after {args.timeout} s"

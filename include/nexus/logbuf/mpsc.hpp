@@ -13,23 +13,30 @@
 //     consumer_alive atomic u32: 1 while the consumer handle lives
 //     refs      atomic u32: all live handles; the last one frees the block
 //     buffer    capacity zero-filled bytes (Sync::word_buffer<u64>)
-//   producer handle: cached_head (its own; stale only in the safe direction)
+//   producer handle: cached_head (its own; stale only in the safe direction),
+//                    tail_guess (where its last claim ended; at or behind
+//                    the tail), own cache line
 //   consumer handle: its read position (the reader)
 //   Offsets are free-running 64-bit byte counters; position = offset & mask.
 //
 // PROTOCOL
 //   try_claim(len): len 0 -> status::zero_length; footprint > capacity/2 ->
 //     status::too_large (F9); both before any state is touched (H4).
-//     fp = align8(8 + len); t = tail (claim_load); loop:
+//     fp = align8(8 + len); t = tail_guess (no shared access: with one
+//     producer, or a producer that claims in bursts, it is the tail, and the
+//     claim costs one CAS); loop:
 //       at = t & mask; to_end = capacity - at; need = fp if it fits before
 //       the end, else to_end + fp (wrap).
-//       If t - cached_head > capacity - need: refresh cached_head from head
-//       (see_free). If the refreshed head is past t, t is stale: retry with
-//       the current tail. Still short -> status::full (the ring had no room
-//       at the tail this producer saw; never spurious: see claim_load).
-//       CAS_weak tail t -> t + need (claim). Failure: spin_pause, retry with
-//       the tail the CAS read. Success: on a wrap, store SKIP|to_end at `at`
-//       (pad) and place the record at 0; hand out the claim.
+//       If t - cached_head > capacity - need: if t is the guess, load the
+//       tail (claim_load) and start over (a full verdict needs the current
+//       tail); else refresh cached_head from head (see_free). If the
+//       refreshed head is past t, t is stale: retry with the current tail.
+//       Still short -> status::full (the ring had no room at the tail this
+//       producer saw; never spurious: see claim_load).
+//       CAS_weak tail t -> t + need (claim). Failure: retry with the tail
+//       the CAS read (spin_pause first, unless t was the guess). Success:
+//       tail_guess = t + need; on a wrap, store SKIP|to_end at `at` (pad)
+//       and place the record at 0; hand out the claim.
 //   commit(): header = len (commit). abort() / destroying an open claim:
 //     header = SKIP|fp (abort). No tail bookkeeping: the CAS reserved it.
 //   Commits may complete out of order; the consumer delivers in reservation
@@ -62,7 +69,7 @@
 //                                            reused.
 //   see_free     head load in try_claim      acquire: pairs with free_space.
 //   claim_load   tail load in try_claim      acquire: pairs with the release
-//                                            half of other producers' claim.
+//                (the guess had no room)     half of other producers' claim.
 //                                            A producer that reads a tail
 //                                            another producer advanced after
 //                                            *it* saw space freed also sees
@@ -185,9 +192,10 @@ result<endpoints<Sync, O>> ring_buffer(std::uint64_t capacity) {
 
 // A producing end. Move-only; clone() makes another, independent one. Each
 // handle is used by one thread at a time; a handle may hold several open
-// claims.
+// claims. Aligned to a cache line: the handle's tail guess is written on
+// every claim, and producers of one ring often sit side by side.
 template <class Sync, class O>
-class producer {
+class alignas(cache_line) producer {
   using shared_t = detail::shared<Sync, O>;
   using buffer_t = typename shared_t::buffer_t;
 
@@ -195,7 +203,8 @@ class producer {
   using claim = write_claim<Sync, O>;
 
   producer(producer&& o) noexcept
-      : s_(std::exchange(o.s_, nullptr)), buf_(o.buf_), mask_(o.mask_), cached_head_(o.cached_head_) {}
+      : s_(std::exchange(o.s_, nullptr)), buf_(o.buf_), mask_(o.mask_), cached_head_(o.cached_head_),
+        tail_guess_(o.tail_guess_) {}
   producer& operator=(producer&& o) noexcept {
     if (this != &o) {
       reset();
@@ -203,6 +212,7 @@ class producer {
       buf_ = o.buf_;
       mask_ = o.mask_;
       cached_head_ = o.cached_head_;
+      tail_guess_ = o.tail_guess_;
     }
     return *this;
   }
@@ -231,16 +241,27 @@ class producer {
     if (len > logbuf::max_payload(mask_ + 1)) [[unlikely]] return status::too_large;  // F9
     const std::uint64_t fp = footprint(len);
     const std::uint64_t cap = mask_ + 1;
-    std::uint64_t t = s_->tail.load(O::claim_load);  // acquire: pairs with other producers' claim
+    // The first CAS tries this handle's own last tail (no load: one cache-line
+    // transaction per claim under contention instead of a shared read and an
+    // upgrade). A stale guess only makes that CAS fail, which reads the tail.
+    std::uint64_t t = tail_guess_;
+    bool fresh = false;  // t was read from the tail (a load or a failed CAS), not guessed
     for (;;) {
       std::uint64_t at = t & mask_;
       const std::uint64_t to_end = cap - at;
       const std::uint64_t need = to_end >= fp ? fp : to_end + fp;
       if (t - cached_head_ > cap - need) [[unlikely]] {
+        if (!fresh) {
+          // A full verdict needs the current tail (no spurious full: claim_load).
+          t = s_->tail.load(O::claim_load);  // acquire: pairs with other producers' claim
+          fresh = true;
+          continue;
+        }
         if (!refresh_head(t, need)) return status::full;
       }
       // acq_rel (failure: acquire): pairs with claim_load and other claims (see header).
       if (s_->tail.compare_exchange_weak(t, t + need, O::claim)) {
+        tail_guess_ = t + need;
         if (need != fp) [[unlikely]] {
           // release (pad): pairs with observe; a later lap's plain writes over
           // this word happen after it (see the header comment).
@@ -249,7 +270,8 @@ class producer {
         }
         return write_claim<Sync, O, Wake>(buf_, at, len, std::move(wake));
       }
-      Sync::spin_pause();  // lost the race (or a spurious failure); t was reloaded
+      if (fresh) Sync::spin_pause();  // lost a race (or a spurious failure); t was reloaded
+      fresh = true;
     }
   }
 
@@ -285,6 +307,7 @@ class producer {
   buffer_t* buf_;
   std::uint64_t mask_;
   std::uint64_t cached_head_ = 0;
+  std::uint64_t tail_guess_ = 0;  // where this handle's last claim ended: the first CAS's expected tail
 };
 
 // The consuming end (format.hpp: try_claim, try_claim_with, capacity,

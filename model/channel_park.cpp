@@ -11,6 +11,13 @@
 //    sender drops: recv must return disconnected.
 //  * send_drop (2 threads; H1): the sender blocks on a full channel, the
 //    receiver drops: send must return disconnected, the value kept.
+//  * timed (2 threads; F12): SPSC capacity 1; the sender sends 1, then
+//    send_until(2); the receiver takes two values with recv_until. The
+//    model's timed waits may expire at any point: a timed-out send keeps its
+//    value (then sent with send), a timed-out recv took nothing (then recv):
+//    both values arrive once, in order, and a wait that follows a timeout
+//    is still woken (the waitset's cancel leaves it consistent). Removing
+//    the wake or weakening either handshake fence must be reported.
 //  * shutdown (3 threads; seed 002; random search): two MPSC senders send
 //    one value each and drop; the receiver receives until disconnected and
 //    gets both.
@@ -88,6 +95,37 @@ struct send_drop : rl::test_suite<send_drop<WO>, 2> {
   void after() { delete c; }
 };
 
+template <class WO>
+struct timed : rl::test_suite<timed<WO>, 2> {
+  chan<int, kind::spsc, channel_orders, WO>* c = nullptr;
+  void before() { c = make_chan<int, kind::spsc, channel_orders, WO>(1); }
+  void thread(unsigned id) {
+    const auto deadline = relacy_sync::clock::now() + std::chrono::seconds(1);
+    if (id == 0) {
+      relacy_sync::verify(c->tx.send(1) == status::ok, "send 1");
+      int v = 2;
+      const status s = c->tx.send_until(std::move(v), deadline);
+      if (s != status::ok) {
+        relacy_sync::verify(s == status::timeout && v == 2, "send_until: neither sent nor a timeout with the value kept");
+        relacy_sync::verify(c->tx.send(std::move(v)) == status::ok, "send 2 after a timeout");
+      }
+    } else {
+      for (int want = 1; want <= 2; ++want) {
+        auto r = c->rx.recv_until(deadline);
+        if (!r) {
+          relacy_sync::verify(r.code() == status::timeout, "recv_until: neither a value nor a timeout");
+          r = c->rx.recv();
+        }
+        relacy_sync::verify(r && *r == want, "a timed call lost, duplicated or reordered a value");
+      }
+    }
+  }
+  void after() {
+    relacy_sync::verify(!c->rx.try_recv(), "a value arrived twice");
+    delete c;
+  }
+};
+
 template <class CO>
 struct shutdown : rl::test_suite<shutdown<CO>, 3> {
   chan<int, kind::mpsc, CO>* c = nullptr;
@@ -121,6 +159,9 @@ struct shutdown : rl::test_suite<shutdown<CO>, 3> {
 // even at context bound 1: the shutdown scenario runs under the random
 // scheduler (300k iterations in CI, 3M with --deeper 1).
 constexpr search random300k{rl::sched_random, 0, 300000};
+// timed: context bound 1 is 0.13 M iterations (~1 s); bound 2 (--deeper 1,
+// verify/run --deep) 6.7 M (~55 s). Its twins are caught at bound 1.
+constexpr search bound1{rl::sched_bound, 1};
 
 int main(int argc, char** argv) {
   // Context bound 2 (park loops with injected spurious futex wake-ups do not
@@ -131,10 +172,14 @@ int main(int argc, char** argv) {
                  NEXUS_VARIANT("last_item", pass, last_item<channel_orders>),
                  NEXUS_VARIANT("recv_drop", pass, recv_drop<waitset_orders>),
                  NEXUS_VARIANT("send_drop", pass, send_drop<waitset_orders>),
+                 NEXUS_VARIANT_SEARCH("timed", pass, bound1, timed<waitset_orders>),
                  NEXUS_VARIANT_SEARCH("shutdown", pass, random300k, shutdown<channel_orders>),
                  NEXUS_VARIANT("pingpong_no_wake", fail, pingpong<no_wake>),
                  NEXUS_VARIANT("pingpong_prepare_fence_acq_rel", fail, pingpong<prepare_fence_acq_rel>),
                  NEXUS_VARIANT("pingpong_notify_fence_acq_rel", fail, pingpong<notify_fence_acq_rel>),
+                 NEXUS_VARIANT_SEARCH("timed_no_wake", fail, bound1, timed<no_wake>),
+                 NEXUS_VARIANT_SEARCH("timed_prepare_fence_acq_rel", fail, bound1, timed<prepare_fence_acq_rel>),
+                 NEXUS_VARIANT_SEARCH("timed_notify_fence_acq_rel", fail, bound1, timed<notify_fence_acq_rel>),
                  NEXUS_VARIANT("recv_drop_no_wake", fail, recv_drop<no_wake>),
                  NEXUS_VARIANT("send_drop_no_wake", fail, send_drop<no_wake>),
                  NEXUS_VARIANT("last_item_see_leave_relaxed", fail, last_item<see_leave_relaxed>),

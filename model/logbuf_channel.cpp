@@ -21,7 +21,9 @@
 //    a sender blocked on a full one, must see the peer's drop.
 //  * timed (F12): recv_until may time out (the model's timed waits expire at
 //    any point), but never loses or duplicates the record: after a timeout
-//    it is still there.
+//    a blocking recv gets it, so that wait must still be woken. Removing
+//    the wake or weakening either fence of the park handshake must be
+//    reported (DEADLOCK).
 //  * shutdown (3 threads, random search): two MPSC senders send one record
 //    each and drop; the receiver receives until disconnected and gets both.
 #include "logbuf_common.hpp"
@@ -136,10 +138,11 @@ struct send_drop : rl::test_suite<send_drop<WO>, 2> {
   void after() { delete c; }
 };
 
-struct timed : rl::test_suite<timed, 2> {
-  chan<chan_kind::spsc>* c = nullptr;
+template <class CO>
+struct timed : rl::test_suite<timed<CO>, 2> {
+  chan<chan_kind::spsc, CO>* c = nullptr;
   int got = 0;
-  void before() { c = make_chan<chan_kind::spsc>(32); }
+  void before() { c = make_chan<chan_kind::spsc, CO>(32); }
   void thread(unsigned id) {
     if (id == 0) {
       relacy_sync::verify(send_record(c->tx, 1, 5), "send");
@@ -150,6 +153,9 @@ struct timed : rl::test_suite<timed, 2> {
         ++got;
       } else {
         relacy_sync::verify(r.code() == status::timeout, "recv_until: neither a record nor a timeout");
+        auto b = c->rx.recv();
+        relacy_sync::verify(b && read_record(b) == 1, "the record sent was not received after a timeout");
+        ++got;
       }
     }
   }
@@ -207,7 +213,7 @@ int main(int argc, char** argv) {
                  NEXUS_VARIANT("last_record", pass, last_record<channel_orders>),
                  NEXUS_VARIANT("recv_drop", pass, recv_drop<channel_orders>),
                  NEXUS_VARIANT("send_drop", pass, send_drop<waitset_orders>),
-                 NEXUS_VARIANT("timed", pass, timed),
+                 NEXUS_VARIANT("timed", pass, timed<channel_orders>),
                  NEXUS_VARIANT_SEARCH("shutdown", pass, random300k, shutdown),
                  NEXUS_VARIANT("wake_no_wake", fail, wake<no_wake>),
                  NEXUS_VARIANT("wake_park_fence_acq_rel", fail, wake<park_fence_acq_rel>),
@@ -218,6 +224,9 @@ int main(int argc, char** argv) {
                  NEXUS_VARIANT("last_record_see_leave_relaxed", fail, last_record<see_leave_relaxed>),
                  NEXUS_VARIANT("last_record_no_final_try", fail, last_record<no_final_try>),
                  NEXUS_VARIANT("recv_drop_no_wake", fail, recv_drop<no_wake>),
+                 NEXUS_VARIANT("timed_no_wake", fail, timed<no_wake>),
+                 NEXUS_VARIANT("timed_park_fence_acq_rel", fail, timed<park_fence_acq_rel>),
+                 NEXUS_VARIANT("timed_wake_fence_acq_rel", fail, timed<wake_fence_acq_rel>),
                  NEXUS_VARIANT("send_drop_no_notify", fail, send_drop<no_notify>),
              });
 }

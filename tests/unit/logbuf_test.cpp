@@ -393,6 +393,42 @@ TEST(LogbufMpsc, ClonedProducersAndDisconnect) {
   EXPECT_EQ(rx.try_claim().code(), status::empty);
 }
 
+// The first CAS of an MPSC claim tries the handle's own tail guess (where its
+// last claim ended): a stale guess must only fail that CAS, never misplace a
+// record, and a full verdict must rest on the current tail and head.
+TEST(LogbufMpsc, StaleTailGuessesNeitherMisplaceNorSpuriouslyFill) {
+  auto r = lb::mpsc::ring_buffer(128);
+  ASSERT_TRUE(r);
+  auto tx1 = std::move(r->tx);
+  auto rx = std::move(r->rx);
+  auto tx2 = tx1.clone();
+  auto send = [](auto& tx, std::string_view s) {
+    auto c = tx.try_claim(s.size());
+    if (!c) return c.code();
+    put(c, s);
+    c.commit();
+    return status::ok;
+  };
+  // tx1 takes 0..48; tx2's guess (0) is stale: its record goes to 48..64.
+  for (std::string_view s : {"a0a0a0a0", "a1a1a1a1", "a2a2a2a2"}) ASSERT_EQ(send(tx1, s), status::ok);
+  ASSERT_EQ(send(tx2, "b0b0b0b0"), status::ok);
+  for (std::string_view s : {"a0a0a0a0", "a1a1a1a1", "a2a2a2a2", "b0b0b0b0"})
+    EXPECT_EQ(str(rx.try_claim()), s) << "reservation order with a stale guess";
+  EXPECT_EQ(rx.try_claim().code(), status::empty);
+  // head 64: tx2 fills the ring (8 records of 16 bytes: 64..192), then full.
+  int n = 0;
+  while (send(tx2, "c0c0c0c0") == status::ok) ++n;
+  EXPECT_EQ(n, 8) << "every free byte is claimable, no more";
+  // tx1's guess (48) is stale and the ring really is full.
+  EXPECT_EQ(send(tx1, "d0d0d0d0"), status::full);
+  for (int k = 0; k < n; ++k) EXPECT_EQ(str(rx.try_claim()), "c0c0c0c0");
+  // Drained: tx1's guess and cached head are both stale, and the claim
+  // still succeeds (no spurious full), right after tx2's records.
+  EXPECT_EQ(send(tx1, "e0e0e0e0"), status::ok);
+  EXPECT_EQ(str(rx.try_claim()), "e0e0e0e0");
+  EXPECT_EQ(rx.try_claim().code(), status::empty);
+}
+
 TEST(LogbufMpsc, FourProducersExactlyOncePerProducerOrder) {
   auto r = lb::mpsc::ring_buffer(512);
   constexpr std::uint32_t per = 10000;

@@ -179,86 +179,33 @@ struct reserve_order : rl::test_suite<reserve_order<O>, 3> {
   }
 };
 
-template <class O>
-struct no_spurious_full : rl::test_suite<no_spurious_full<O>, 3> {
+// no_spurious_full and guess_full: the same three threads after different
+// set-ups. `Preset` records of the largest footprint (Cap/2) are claimed by
+// P1, committed and consumed before the threads start (0: none). Records of
+// `Len` bytes.
+template <class O, std::uint64_t Cap, std::size_t Len, int Preset>
+struct spurious_full : rl::test_suite<spurious_full<O, Cap, Len, Preset>, 3> {
   typename ring<O>::endpoints* r = nullptr;
   producer<O>* second = nullptr;
   relacy_sync::atomic<int>* freed = nullptr;  // the consumer took x0
 
   void before() {
-    r = make_endpoints<typename ring<O>::endpoints>(ring<O>::make(32));
+    r = make_endpoints<typename ring<O>::endpoints>(ring<O>::make(Cap));
     second = new producer<O>(r->tx.clone());
-    freed = new relacy_sync::atomic<int>(0);
-  }
-  static void send(producer<O>& p, int id, const char* what) {
-    auto c = p.try_claim(8);
-    relacy_sync::verify(static_cast<bool>(c), what);
-    if (c) {
-      write_record(c, id);
-      c.commit();
-    }
-  }
-  void thread(unsigned id) {
-    if (id == 0) {
-      send(r->tx, 0, "the first claim failed");
-      for (int k = 0; k < 2; ++k) {
-        if (freed->load(std::memory_order_acquire) == 1) {  // acquire: pairs with the consumer's release
-          send(r->tx, 1, "a claim into a freed ring failed");
-          break;
-        }
-        relacy_sync::spin_pause();
-      }
-    } else if (id == 1) {
-      auto c = second->try_claim(8);
-      relacy_sync::verify(c.code() != status::full, "spurious full: the ring never held more than one record");
-      if (c) {
-        write_record(c, 5);
-        c.commit();
-      }
-    } else {
-      for (int k = 0; k < 2; ++k) {
-        auto c = r->rx.try_claim();
-        if (c) {
-          if (read_record(c) == 0) {
-            c.consume();
-            freed->store(1, std::memory_order_release);  // release: pairs with P0's acquire
-          }
-          break;
-        }
-        relacy_sync::spin_pause();
-      }
-    }
-  }
-  void after() {
-    delete freed;
-    delete second;
-    delete r;
-  }
-};
-
-template <class O>
-struct guess_full : rl::test_suite<guess_full<O>, 3> {
-  typename ring<O>::endpoints* r = nullptr;
-  producer<O>* second = nullptr;
-  relacy_sync::atomic<int>* freed = nullptr;  // the consumer took x0
-
-  void before() {
-    r = make_endpoints<typename ring<O>::endpoints>(ring<O>::make(64));
-    second = new producer<O>(r->tx.clone());
-    for (int id = 6; id < 8; ++id) {
-      auto c = second->try_claim(24);  // footprint 32
+    for (int id = 6; id < 6 + Preset; ++id) {
+      auto c = second->try_claim(Cap / 2 - 8);
       relacy_sync::verify(static_cast<bool>(c), "set-up claim failed");
       write_record(c, id);
       c.commit();
     }
-    for (int id = 6; id < 8; ++id) {
+    for (int id = 6; id < 6 + Preset; ++id) {
       auto c = r->rx.try_claim();
       relacy_sync::verify(static_cast<bool>(c) && read_record(c) == id, "set-up record lost");
     }
     freed = new relacy_sync::atomic<int>(0);
   }
   static void send(producer<O>& p, int id, const char* what) {
-    auto c = p.try_claim(16);  // footprint 24
+    auto c = p.try_claim(Len);
     relacy_sync::verify(static_cast<bool>(c), what);
     if (c) {
       write_record(c, id);
@@ -276,8 +223,8 @@ struct guess_full : rl::test_suite<guess_full<O>, 3> {
         relacy_sync::spin_pause();
       }
     } else if (id == 1) {
-      auto c = second->try_claim(16);
-      relacy_sync::verify(c.code() != status::full, "spurious full: the ring never held more than 24 bytes");
+      auto c = second->try_claim(Len);
+      relacy_sync::verify(c.code() != status::full, "spurious full: there was room at every tail P1 could read");
       if (c) {
         write_record(c, 5);
         c.commit();
@@ -302,6 +249,14 @@ struct guess_full : rl::test_suite<guess_full<O>, 3> {
     delete r;
   }
 };
+
+// 32 bytes, 8-byte records (footprint 16), no set-up.
+template <class O>
+using no_spurious_full = spurious_full<O, 32, 8, 0>;
+// 64 bytes, two 24-byte set-up records (P1's guess 64, cached head 0), then
+// 16-byte records (footprint 24).
+template <class O>
+using guess_full = spurious_full<O, 64, 16, 2>;
 
 template <class O>
 struct pad_reuse : rl::test_suite<pad_reuse<O>, 3> {

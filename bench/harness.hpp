@@ -92,7 +92,7 @@ inline const cpu_set_t g_start_affinity = [] {
 
 // Fails loudly if the process may not run on every CPU in `cpus`.
 inline void require_cpus(const std::vector<int>& cpus) {
-  const cpu_set_t set = g_start_affinity;
+  const cpu_set_t& set = g_start_affinity;
   for (int c : cpus)
     if (!CPU_ISSET(c, &set)) {
       std::fprintf(stderr, "bench: CPU %d is not available to this process (taskset/cgroup)\n", c);
@@ -103,7 +103,7 @@ inline void require_cpus(const std::vector<int>& cpus) {
 // A CPU this process may run on besides `cpus`, or -1 (a third thread's
 // home: e.g. a second producer with its own CPU next to a consumer).
 inline int spare_cpu(const std::vector<int>& cpus) {
-  const cpu_set_t set = g_start_affinity;
+  const cpu_set_t& set = g_start_affinity;
   for (int c = 0; c < CPU_SETSIZE; ++c)
     if (CPU_ISSET(c, &set) && std::find(cpus.begin(), cpus.end(), c) == cpus.end()) return c;
   return -1;

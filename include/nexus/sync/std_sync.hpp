@@ -153,26 +153,23 @@ struct std_sync {
     }
     void copy_in(std::size_t off, const void* src, std::size_t n) noexcept { std::memcpy(data_ + off, src, n); }
     void copy_out(std::size_t off, void* dst, std::size_t n) const noexcept { std::memcpy(dst, data_ + off, n); }
-    // Small, word-multiple runs (the body of a short record: the logbuf
-    // consumer frees one per record) are zeroed inline with two overlapping
-    // fixed-size stores instead of a memset call.
+    // Runs of 8..64 bytes (the body of a short record: the logbuf consumer
+    // frees one per record) are zeroed with two overlapping fixed-size
+    // memsets, which the compiler inlines, instead of a memset call.
     void zero(std::size_t off, std::size_t n) noexcept {
       unsigned char* p = data_ + off;
-      if (n <= 64 && n >= 8 && n % 8 == 0) {
-        static constexpr unsigned char z[32] = {};
-        if (n <= 16) {
-          std::memcpy(p, z, 8);
-          std::memcpy(p + n - 8, z, 8);
-        } else if (n <= 32) {
-          std::memcpy(p, z, 16);
-          std::memcpy(p + n - 16, z, 16);
-        } else {
-          std::memcpy(p, z, 32);
-          std::memcpy(p + n - 32, z, 32);
-        }
-        return;
+      if (n < 8 || n > 64) {
+        std::memset(p, 0, n);
+      } else if (n <= 16) {
+        std::memset(p, 0, 8);
+        std::memset(p + n - 8, 0, 8);
+      } else if (n <= 32) {
+        std::memset(p, 0, 16);
+        std::memset(p + n - 16, 0, 16);
+      } else {
+        std::memset(p, 0, 32);
+        std::memset(p + n - 32, 0, 32);
       }
-      std::memset(p, 0, n);
     }
     // Direct access for spans handed to users (production only).
     unsigned char* bytes(std::size_t off) noexcept { return data_ + off; }

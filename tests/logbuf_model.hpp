@@ -2,11 +2,14 @@
 // (nexus/logbuf/spsc.hpp and mpsc.hpp), shared by property/logbuf_prop.cpp
 // and fuzz/logbuf_fuzz.cpp. It predicts, from the documented format alone,
 // every claim's status (zero_length, too_large, full, ok), where padding
-// goes, and which record try_claim() delivers next; the production rings
+// goes, which record try_claim() delivers next, and when freed space reaches
+// the producers (format.hpp PUBLICATION: after each capacity/16 bytes freed,
+// and when the consumer finds nothing to deliver); the production rings
 // must agree for any sequence of claims, commits, aborts and consumes made
 // from one thread.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -40,7 +43,8 @@ class ring_model {
     std::uint32_t id;
   };
 
-  explicit ring_model(std::uint64_t capacity) : cap_(capacity) {}
+  explicit ring_model(std::uint64_t capacity)
+      : cap_(capacity), batch_(std::max<std::uint64_t>(capacity >> nexus::logbuf::publication::free_batch_shift, 1)) {}
 
   // The status try_claim(len) must return; on ok the record is open under `id`.
   nexus::status claim(std::size_t len, std::uint32_t id) {
@@ -62,16 +66,20 @@ class ring_model {
   void abort(std::uint32_t id) { find(id).st = state::aborted; }
 
   // What try_claim() on the consumer delivers (skips are freed on the way):
-  // the committed record, or nothing.
+  // the committed record, or nothing (then every freed byte is published).
   std::optional<entry> consume() {
     while (!q_.empty() && (q_.front().st == state::pad || q_.front().st == state::aborted)) pop();
-    if (q_.empty() || q_.front().st != state::committed) return std::nullopt;
+    if (q_.empty() || q_.front().st != state::committed) {
+      head_ = pos_;
+      return std::nullopt;
+    }
     entry e = q_.front();
     pop();
     return e;
   }
 
   std::uint64_t capacity() const { return cap_; }
+  // Bytes the producers count as taken: up to the published head.
   std::uint64_t used() const { return tail_ - head_; }
   // Offset of record `id` in the buffer (for alignment checks).
   std::uint64_t position(std::uint32_t id) { return find(id).pos & (cap_ - 1); }
@@ -83,13 +91,18 @@ class ring_model {
     static entry none{};
     return none;
   }
+  // Frees the oldest entry; a full batch since the last publication is
+  // published.
   void pop() {
-    head_ += q_.front().fp;
+    pos_ += q_.front().fp;
     q_.pop_front();
+    if (pos_ - head_ >= batch_) head_ = pos_;
   }
 
   std::uint64_t cap_;
-  std::uint64_t head_ = 0, tail_ = 0;
+  std::uint64_t batch_;
+  std::uint64_t pos_ = 0;             // the consumer's position
+  std::uint64_t head_ = 0, tail_ = 0;  // head: as published
   std::deque<entry> q_;
 };
 

@@ -125,6 +125,64 @@ TYPED_TEST(Logbuf, FootprintsAndFullness) {
   EXPECT_TRUE(c) << "a freed record makes room";
 }
 
+// format.hpp PUBLICATION: freed space reaches the producers once
+// capacity/16 bytes have been freed since the last publication, or when the
+// consumer finds the ring empty; never before, never later.
+TYPED_TEST(Logbuf, FreedSpaceIsPublishedPerBatchAndWhenEmpty) {
+  auto r = TypeParam::make(1024);  // batch: 64 bytes = 4 records of 16
+  auto& [tx, rx] = *r;
+  ASSERT_EQ((lb::detail::reader<nexus::std_sync, lb::publication>::batch_bytes(1024)), 64u);
+  const auto fill = [&] {
+    int n = 0;
+    for (;;) {
+      auto c = tx.try_claim(8);
+      if (!c) {
+        EXPECT_EQ(c.code(), status::full);
+        return n;
+      }
+      c.commit();
+      ++n;
+    }
+  };
+  ASSERT_EQ(fill(), 64) << "64 x 16 bytes fill 1024";
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(rx.try_claim());  // freed, 16 bytes each
+    EXPECT_EQ(tx.try_claim(8).code(), status::full) << "48 freed bytes are not published yet (" << i << ")";
+  }
+  ASSERT_TRUE(rx.try_claim());  // the fourth completes the batch
+  EXPECT_EQ(fill(), 4) << "a full batch (64 bytes) is published";
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(rx.try_claim());
+  EXPECT_EQ(tx.try_claim(8).code(), status::full) << "32 freed bytes wait for the batch";
+  // Drain: the consumer catches up; its try_claim that finds the ring empty
+  // publishes everything.
+  int got = 0;
+  while (rx.try_claim()) ++got;
+  EXPECT_EQ(got, 62);
+  EXPECT_EQ(fill(), 64) << "the whole ring is free once the consumer found it empty";
+  // A held read claim is not "empty": busy publishes nothing.
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(rx.try_claim());
+  {
+    auto held = rx.try_claim();
+    ASSERT_TRUE(held);
+    EXPECT_EQ(rx.try_claim().code(), status::busy);
+    EXPECT_EQ(tx.try_claim(8).code(), status::full) << "busy publishes nothing";
+  }
+  EXPECT_EQ(fill(), 4) << "freeing the held record completes the batch";
+  while (rx.try_claim()) {
+  }
+  // Stopping at an uncommitted reservation is "empty" too: 61 records, an
+  // open claim, 2 more; the consumer frees the 61 (976 bytes: 960 published
+  // in batches) and stops at the open claim, publishing the last 16.
+  for (int i = 0; i < 61; ++i) tx.try_claim(8).commit();
+  auto open = tx.try_claim(8);
+  ASSERT_TRUE(open);
+  for (int i = 0; i < 2; ++i) tx.try_claim(8).commit();
+  for (int i = 0; i < 61; ++i) ASSERT_TRUE(rx.try_claim());
+  EXPECT_EQ(rx.try_claim().code(), status::empty) << "waits at the open claim";
+  EXPECT_EQ(fill(), 61) << "976 bytes: the batches' 960 and the 16 published at the open claim";
+  open.commit();
+}
+
 TYPED_TEST(Logbuf, ZeroLengthIsRejectedAndChangesNothing) {  // H4
   auto r = TypeParam::make(32);
   auto& [tx, rx] = *r;
@@ -642,6 +700,47 @@ TEST(LogbufChannel, FreedSpaceWakesEveryBlockedSender) {
     ++got;
   }
   for (auto& t : ts) t.join();
+}
+
+// format.hpp PUBLICATION: the last freed bytes before the ring runs empty
+// are below a batch; the receiver's attempt that finds the ring empty
+// publishes them and must wake the sender that needs exactly them.
+TEST(LogbufChannel, ASenderWaitingOnTheLastFreedBytesIsWokenWhenTheReceiverRunsEmpty) {
+  auto ch = lch::spsc::channel(1024, 0);  // batch: 64 bytes
+  auto& [tx, rx] = *ch;
+  for (std::size_t len : {496u, 8u}) {  // footprints 504 and 16: the tail at 520
+    auto c = tx.try_send(len);
+    ASSERT_TRUE(c);
+    std::memset(c.data().data(), 'a', len);
+    c.commit();
+  }
+  {
+    auto c = rx.try_recv();  // frees 504 bytes: a batch, published
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c.size(), 496u);
+  }
+  // 504 bytes at 520: 504 of padding to the end, then 512: only a head at
+  // 512 or more makes room. The sender blocks; its deadline is far beyond
+  // the receiver's, and its final attempt at the deadline would find the
+  // room, so only a wake-up gets its record to the receiver in time.
+  std::thread t([&tx] {
+    auto c = tx.send_timeout(504, 60s);
+    ASSERT_TRUE(c) << nexus::to_string(c.code());
+    std::memset(c.data().data(), 'b', 504);
+    c.commit();
+  });
+  std::this_thread::sleep_for(20ms);
+  {
+    auto c = rx.recv_timeout(5s);  // frees 16 bytes: not published
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c.size(), 8u);
+  }
+  {
+    auto c = rx.recv_timeout(10s);  // its first attempt finds the ring empty and publishes
+    EXPECT_TRUE(c) << "the sender was not woken by the publication: " << nexus::to_string(c.code());
+    EXPECT_EQ(c.size(), c ? 504u : 0u);
+  }
+  t.join();
 }
 
 TEST(LogbufChannel, BusyWhileAReadClaimIsOpen) {

@@ -29,9 +29,12 @@
 //     until the deadline really passes (F12: a true deadline loop). A past
 //     deadline still attempts once, so a drained, disconnected channel
 //     reports disconnected, not timeout.
-//   Freeing a record (the read claim's destruction) publishes the head, then
-//   not_full.notify_all(): every blocked sender re-checks (they may wait for
-//   different sizes).
+//   Each publication of the head (format.hpp PUBLICATION: a freed record
+//   that completes a batch of capacity/16 bytes, or an attempt that finds
+//   the ring empty) is followed by not_full.notify_all(): every blocked
+//   sender re-checks (they may wait for different sizes). A receiver's last
+//   attempt before it parks finds the ring empty, so it never sleeps on
+//   freed space the senders cannot see.
 //   Dropping the last sender: release its ring handle, senders -= 1 (leave),
 //   unpark the receiver unconditionally (the parker keeps the token: no lost
 //   wakeup, H1). Dropping the receiver: release its ring handle, receivers =
@@ -149,7 +152,7 @@ struct wake_receiver {
   }
 };
 
-// Runs after the receiver frees a record: wakes every blocked sender.
+// Runs after the receiver publishes the head: wakes every blocked sender.
 template <class Sync, class CO, class WO>
 struct wake_senders {
   block<Sync, CO, WO>* b = nullptr;
@@ -310,7 +313,8 @@ class receiver {
   using time_point = typename Sync::clock::time_point;
 
  public:
-  // The claim recv() hands out: freeing the record wakes blocked senders.
+  // The claim recv() hands out: freeing the record wakes blocked senders
+  // when that publishes the head.
   using claim = read_claim<Sync, O, detail::wake_senders<Sync, CO, WO>>;
 
   receiver(receiver&& o) noexcept : b_(std::exchange(o.b_, nullptr)), q_(std::move(o.q_)), spins_(o.spins_) {}

@@ -22,13 +22,30 @@
 //   non-zero, and the record boundaries of a new lap can fall inside the
 //   payload of an old one. So every consumed byte goes back to zero: the
 //   body first (plain), then the header word (atomic store of 0; H6), then
-//   the head moves. Free space is therefore all zero, bytes and words.
+//   the consumer's position moves. Free space is therefore all zero, bytes
+//   and words.
+//
+// PUBLICATION. The producers see freed space through the shared head, which
+//   the consumer stores (free_space) lazily, not per record: once
+//   capacity/16 bytes (publication::free_batch_shift) have been freed since
+//   the last store, and whenever try_claim() finds nothing at its position
+//   (status::empty: caught up, or stopped at an uncommitted reservation).
+//   So [head, position) is freed, zeroed space the producers cannot use yet:
+//   at most capacity/16 - 1 bytes while the consumer keeps reading, none once
+//   it has found the ring empty. A store per record kept the head's cache
+//   line moving between the cores on every record, which capped the stream
+//   of small records at the line round trip (bench/run --only logbuf). The
+//   blocking channels wake their senders on
+//   each store (the read claim's `After` runs when its free published; a
+//   try_claim that published runs it too), so a receiver never parks with
+//   unpublished space (its last attempt before parking finds the ring empty).
 //
 // SIZE LIMITS (F9). A record whose footprint exceeds capacity/2 can be
 //   refused for ever even by an empty ring: at position capacity/2 it fits
 //   neither before the end nor, after padding, at 0. Such lengths are
 //   rejected with status::too_large (max_payload(capacity) = capacity/2 - 8);
-//   every smaller record fits once the consumer has caught up. A zero length
+//   every smaller record fits once the consumer has caught up (found the
+//   ring empty: PUBLICATION). A zero length
 //   is status::zero_length (H4: it would read as "not committed").
 //
 // ATOMIC ACCESSES made here (the orders are the ring's `O`, named and
@@ -38,7 +55,8 @@
 //                                                    consumer zeroes bytes the
 //                                                    producer wrote)
 //   observe     header load in the reader            pairs with commit/abort
-//   free_space  head store when a record is freed    pairs with see_free
+//   free_space  head store when freed space is       pairs with see_free
+//               published (PUBLICATION)
 //   header zero store in the reader: relaxed. Only the consumer reads
 //   headers; its own later loads see its store (coherence), and a producer's
 //   next-lap store to the word happens after it through free_space/see_free.
@@ -89,9 +107,20 @@ constexpr error round_capacity(std::uint64_t request, std::uint64_t& capacity) n
 
 }  // namespace detail
 
+// When the consumer hands freed space back to the producers (PUBLICATION in
+// the header comment); the rings' order traits (spsc_orders, mpsc_orders)
+// inherit it. free_batch_shift: the head is stored once capacity >> shift
+// bytes (at least 1) have been freed since the last store, and whenever the
+// consumer finds the ring empty.
+struct publication {
+  static constexpr unsigned free_batch_shift = 4;   // capacity/16
+  static constexpr bool publish_when_empty = true;  // false only in the model's negative twin
+  static constexpr bool claim_wakes = true;         // false only in the model's negative twin
+};
+
 // What a claim does once it is closed: nothing for the raw rings; the
-// blocking channels wake the peer (a commit wakes the receiver, a freed
-// record the senders).
+// blocking channels wake the peer (a commit wakes the receiver, published
+// free space the senders).
 struct no_wake {
   void operator()() const noexcept {}
 };
@@ -175,7 +204,8 @@ class reader;
 
 // The oldest committed record, held by the consumer until the claim is
 // destroyed (or consume()): then its bytes are zeroed and its space freed,
-// and `After` runs (the blocking channel wakes blocked senders there).
+// and `After` runs if that published the head (the blocking channel wakes
+// blocked senders there).
 // Move-only. code() says why a claim is empty (empty, busy, disconnected,
 // timeout).
 template <class Sync, class O, class After = no_wake>
@@ -220,11 +250,11 @@ class [[nodiscard]] read_claim {
     r_->buffer()->copy_out(off_ + header_bytes + at, dst, n);
   }
 
-  // Frees the record now (the destructor does it otherwise).
+  // Frees the record now (the destructor does it otherwise); `After` runs
+  // when that published the head (format.hpp: PUBLICATION).
   void consume() noexcept {
     if (r_ == nullptr) return;
-    std::exchange(r_, nullptr)->finish(off_, len_);
-    after_();
+    if (std::exchange(r_, nullptr)->finish(off_, len_)) after_();
   }
 
  private:
@@ -237,37 +267,56 @@ class [[nodiscard]] read_claim {
 
 namespace detail {
 
-// The consuming side of both rings: walks headers from `head`, consumes
-// skips on the way, hands out one record at a time and frees it (orders:
-// O::observe, O::free_space).
+// The consuming side of both rings: walks headers from its position `pos_`,
+// consumes skips on the way, hands out one record at a time and frees it
+// (orders: O::observe, O::free_space). Freed space is published to the
+// producers (head = pos_) lazily: once `batch_` bytes (capacity >>
+// O::free_batch_shift) have been freed since the last publication, and
+// whenever next() finds nothing at pos_ (status::empty). A store of head
+// per record put the head's cache line in the producer's path on every
+// record; batching takes it off (see PUBLICATION in the header comment).
 template <class Sync, class O>
 class reader {
   using buffer_t = typename Sync::template word_buffer<std::uint64_t>;
 
  public:
   reader(buffer_t* buf, typename Sync::template atomic<std::uint64_t>* head, std::uint64_t mask) noexcept
-      : buf_(buf), head_(head), mask_(mask) {}
+      : buf_(buf), head_(head), mask_(mask), batch_(batch_bytes(mask + 1)) {}
 
   // An open claim on the oldest committed record; status::empty (nothing
   // committed at the head); status::busy (the last claim is still open).
+  // `after` runs here too when this call published freed space (the ring
+  // was found empty, or freed skips filled a batch), before the result is
+  // handed back.
   template <class After>
   read_claim<Sync, O, After> claim(After after) {
     std::uint64_t off = 0, len = 0;
-    const status st = next(off, len);
+    bool published = false;
+    const status st = next(off, len, published);
+    if (published && O::claim_wakes) after();
     if (st != status::ok) return st;
     return read_claim<Sync, O, After>(this, off, len, std::move(after));
   }
 
-  status next(std::uint64_t& off, std::uint64_t& len) {
+  // `published`: set when this call stored the head.
+  status next(std::uint64_t& off, std::uint64_t& len, bool& published) {
     if (open_) [[unlikely]] return status::busy;
     for (;;) {
       const std::uint64_t at = pos_ & mask_;
       const std::uint64_t word = buf_->load_word(at, O::observe);  // acquire: pairs with commit / abort
-      if (word == 0) return status::empty;
+      if (word == 0) {
+        // Caught up (or at an uncommitted reservation): everything freed
+        // so far goes to the producers now.
+        if (O::publish_when_empty && pos_ != published_) {
+          publish();
+          published = true;
+        }
+        return status::empty;
+      }
       if (word & skip_bit) [[unlikely]] {
         const std::uint64_t n = word & len_mask;
         Sync::verify(n >= header_bytes && n % header_bytes == 0 && n <= mask_ + 1 - at, "corrupt skip record");
-        free(at, n);
+        published |= free(at, n);
         continue;
       }
       Sync::verify(word <= max_payload(mask_ + 1), "corrupt record header");
@@ -277,26 +326,41 @@ class reader {
       return status::ok;
     }
   }
-  // Frees the record next() handed out.
-  void finish(std::uint64_t off, std::uint64_t len) {
+  // Frees the record next() handed out; true when that published the head.
+  bool finish(std::uint64_t off, std::uint64_t len) {
     open_ = false;
-    free(off, footprint(len));
+    return free(off, footprint(len));
   }
   const buffer_t* buffer() const noexcept { return buf_; }
 
+  // Bytes freed between two publications of the head (at least 1).
+  static constexpr std::uint64_t batch_bytes(std::uint64_t capacity) noexcept {
+    const std::uint64_t b = capacity >> O::free_batch_shift;
+    return b == 0 ? 1 : b;
+  }
+
  private:
-  // Zero the body, then the header, then move the head (H6).
-  void free(std::uint64_t at, std::uint64_t n) {
+  // Zero the body, then the header (H6), then advance; publish the head
+  // once a batch has been freed. True when it published.
+  bool free(std::uint64_t at, std::uint64_t n) {
     buf_->zero(at + header_bytes, n - header_bytes);  // plain: ours until the head moves past it
     buf_->store_word(at, 0, std::memory_order_relaxed);  // relaxed: see the header comment
     pos_ += n;
+    if (pos_ - published_ < batch_) return false;
+    publish();
+    return true;
+  }
+  void publish() {
+    published_ = pos_;
     head_->store(pos_, O::free_space);  // release: pairs with see_free in the producers
   }
 
   buffer_t* buf_;
   typename Sync::template atomic<std::uint64_t>* head_;
   std::uint64_t mask_;
-  std::uint64_t pos_ = 0;
+  std::uint64_t batch_;
+  std::uint64_t pos_ = 0;        // where the next header is
+  std::uint64_t published_ = 0;  // the head as last stored (published_ <= pos_)
   bool open_ = false;
 };
 
@@ -332,8 +396,9 @@ class alignas(cache_line) consumer_handle {
   // reservation is not committed yet), or status::busy (the previous claim
   // is still open).
   claim try_claim() { return r_.claim(no_wake{}); }
-  // As try_claim; `after` runs once the record is freed (the blocking
-  // channel wakes its senders there).
+  // As try_claim; `after` runs whenever freed space is published: when the
+  // record is freed and that filled a batch, or in this call when it found
+  // the ring empty (the blocking channel wakes its senders there).
   template <class After>
   read_claim<Sync, O, After> try_claim_with(After after) {
     return r_.claim(std::move(after));

@@ -7,8 +7,8 @@
 // LAYOUT
 //   shared block, freed by the last handle:
 //     tail      atomic u64, own cache line: producers reserve by CAS
-//     head      atomic u64, own cache line: the consumer's offset, published
-//               each time it frees a record
+//     head      atomic u64, own cache line: the consumer's offset as last
+//               published (lazily: format.hpp PUBLICATION)
 //     producers atomic u32: live producer handles (0 = every producer gone)
 //     consumer_alive atomic u32: 1 while the consumer handle lives
 //     refs      atomic u32: all live handles; the last one frees the block
@@ -32,7 +32,8 @@
 //       tail); else refresh cached_head from head (see_free). If the
 //       refreshed head is past t, t is stale: retry with the current tail.
 //       Still short -> status::full (the ring had no room at the tail this
-//       producer saw; never spurious: see claim_load).
+//       producer saw, by the head the consumer had published; never
+//       spurious: see claim_load).
 //       CAS_weak tail t -> t + need (claim). Failure: retry with the tail
 //       the CAS read (spin_pause first, unless t was the guess). Success:
 //       tail_guess = t + need; on a wrap, store SKIP|to_end at `at` (pad)
@@ -92,10 +93,11 @@
 //   Header-zero stores are relaxed (format.hpp).
 //
 // INVARIANTS
-//   head <= tail <= head + capacity; [head, tail) is a sequence of records,
+//   head <= position <= tail <= head + capacity (position: the consumer's,
+//   format.hpp PUBLICATION); [position, tail) is a sequence of records,
 //   skips and reserved-but-uncommitted records whose footprints add up
 //   exactly, each reservation owned by the one producer whose CAS made it;
-//   every byte and header word outside [head, tail) is zero; a committed
+//   every byte and header word outside [position, tail) is zero; a committed
 //   header's len is in [1, capacity/2 - 8] and never has SKIP.
 #pragma once
 
@@ -111,7 +113,7 @@
 
 namespace nexus::logbuf::mpsc {
 
-struct mpsc_orders {
+struct mpsc_orders : logbuf::publication {
   static constexpr std::memory_order commit = std::memory_order_release;      // pairs with observe
   static constexpr std::memory_order abort = std::memory_order_release;       // pairs with observe
   static constexpr std::memory_order pad = std::memory_order_release;         // pairs with observe

@@ -4,8 +4,8 @@
 //
 // LAYOUT
 //   One shared block, freed by the last of the two handles:
-//     head     atomic u64, own cache line: the consumer's offset, published
-//              each time it frees a record
+//     head     atomic u64, own cache line: the consumer's offset as last
+//              published (lazily: format.hpp PUBLICATION)
 //     handles  atomic u32, own cache line: 2, 1 after the first handle goes
 //     buffer   capacity zero-filled bytes (Sync::word_buffer<u64>)
 //   producer handle: tail (its own: the tail is not shared), cached_head
@@ -28,11 +28,15 @@
 //     header = SKIP|fp (abort). The tail moved at claim time, so several
 //     claims may be open at once and commit in any order; records are
 //     delivered in claim order, and an open claim holds back later records.
-//   consumer try_claim(): header at head (observe): 0 -> status::empty;
-//     SKIP|n -> zero the n - 8 body bytes, header = 0, head += n
-//     (free_space), continue; len -> the read claim (status::busy while the
-//     previous one is still held). Destroying the read claim zeroes the body,
-//     then the header, then publishes head += fp (free_space).
+//   consumer try_claim(): header at its position (observe): 0 ->
+//     status::empty (first publishing the position as the head if it moved);
+//     SKIP|n -> zero the n - 8 body bytes, header = 0, position += n
+//     (the head published per PUBLICATION), continue; len -> the
+//     read claim (status::busy while the previous one is still held).
+//     Destroying the read claim zeroes the body, then the header, then moves
+//     the position past it; the head (free_space) is stored once capacity/16
+//     bytes have been freed since the last store, and whenever try_claim()
+//     finds the ring empty (format.hpp PUBLICATION).
 //   Both sides are wait-free.
 //
 // ATOMIC ACCESSES (named orders: `spsc_orders`, weakened one at a time by the
@@ -65,9 +69,12 @@
 //   Padding and header-zero stores are relaxed (see PROTOCOL, format.hpp).
 //
 // INVARIANTS
-//   head <= tail <= head + capacity (in the producer's view: cached_head <=
-//   head); [head, tail) is a sequence of records and skips whose footprints
-//   add up exactly; every byte and header word outside [head, tail) is zero;
+//   head <= position <= tail <= head + capacity (in the producer's view:
+//   cached_head <= head); [position, tail) is a sequence of records and
+//   skips whose footprints add up exactly; every byte and header word
+//   outside [position, tail) is zero (so is [head, position): freed, not yet
+//   published); position - head < capacity/16 while the consumer reads, 0
+//   once it found the ring empty;
 //   a committed header's len is in [1, capacity/2 - 8] and never has SKIP.
 #pragma once
 
@@ -83,7 +90,7 @@
 
 namespace nexus::logbuf::spsc {
 
-struct spsc_orders {
+struct spsc_orders : logbuf::publication {
   static constexpr std::memory_order commit = std::memory_order_release;          // pairs with observe
   static constexpr std::memory_order abort = std::memory_order_release;           // pairs with observe
   static constexpr std::memory_order observe = std::memory_order_acquire;         // pairs with commit, abort

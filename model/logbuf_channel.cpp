@@ -11,6 +11,12 @@
 //    (the third blocks until the receiver frees one), the receiver receives
 //    three, in order, intact. Removing the senders' wake or weakening either
 //    fence of the waitset handshake must be reported (DEADLOCK).
+//  * blocked_send_lazy: the same over a ring that publishes freed space only
+//    when the receiver finds it empty (format.hpp PUBLICATION, lazy<O>): 64
+//    bytes, records of 24, 8, 24 bytes, the third needs the first's space
+//    and the receiver frees two records without publishing. Not publishing
+//    on empty, or publishing without waking the senders, must be reported
+//    (DEADLOCK).
 //  * head_of_line: one MPSC sender holds two claims and commits the second
 //    first: that wake finds nothing deliverable, the receiver parks again and
 //    the first commit's wake delivers both, in claim order.
@@ -58,6 +64,31 @@ struct blocked_send : rl::test_suite<blocked_send<WO>, 2> {
       for (int k = 1; k <= 3; ++k) {
         auto r = c->rx.recv();
         relacy_sync::verify(r && read_record(r) == k, "recv lost, reordered or tore a record");
+      }
+    }
+  }
+  void after() { delete c; }
+};
+
+// blocked_send over a lazily publishing ring (lazy<O>: freed space reaches
+// the senders only when the receiver finds the ring empty). 64 bytes;
+// records of 24, 8 and 24 bytes (footprints 32, 16, 32): the third wraps
+// (16 bytes of padding, then 32 at 0) and needs the first one's space. The
+// receiver frees records 1 and 2 without publishing; its next attempt finds
+// the ring empty, publishes, and must wake the blocked sender.
+template <class O>
+struct blocked_send_lazy : rl::test_suite<blocked_send_lazy<O>, 2> {
+  chan<chan_kind::spsc, channel_orders, waitset_orders, O>* c = nullptr;
+  static constexpr std::size_t lens[] = {24, 8, 24};
+  void before() { c = make_chan<chan_kind::spsc, channel_orders, waitset_orders, O>(64); }
+  void thread(unsigned id) {
+    if (id == 0) {
+      for (int k = 1; k <= 3; ++k) relacy_sync::verify(send_record(c->tx, k, lens[k - 1]), "send failed");
+    } else {
+      for (int k = 1; k <= 3; ++k) {
+        auto r = c->rx.recv();
+        relacy_sync::verify(r && r.size() == lens[k - 1] && read_record(r) == k,
+                            "recv lost, reordered or tore a record");
       }
     }
   }
@@ -209,6 +240,7 @@ int main(int argc, char** argv) {
              {
                  NEXUS_VARIANT("wake", pass, wake<channel_orders>),
                  NEXUS_VARIANT("blocked_send", pass, blocked_send<waitset_orders>),
+                 NEXUS_VARIANT("blocked_send_lazy", pass, blocked_send_lazy<lazy<spsc_orders>>),
                  NEXUS_VARIANT("head_of_line", pass, head_of_line),
                  NEXUS_VARIANT("last_record", pass, last_record<channel_orders>),
                  NEXUS_VARIANT("recv_drop", pass, recv_drop<channel_orders>),
@@ -221,6 +253,9 @@ int main(int argc, char** argv) {
                  NEXUS_VARIANT("blocked_send_no_notify", fail, blocked_send<no_notify>),
                  NEXUS_VARIANT("blocked_send_prepare_fence_acq_rel", fail, blocked_send<prepare_fence_acq_rel>),
                  NEXUS_VARIANT("blocked_send_notify_fence_acq_rel", fail, blocked_send<notify_fence_acq_rel>),
+                 NEXUS_VARIANT("blocked_send_lazy_no_publish_when_empty", fail,
+                               blocked_send_lazy<lazy_no_publish_when_empty<spsc_orders>>),
+                 NEXUS_VARIANT("blocked_send_lazy_no_claim_wake", fail, blocked_send_lazy<lazy_no_claim_wake<spsc_orders>>),
                  NEXUS_VARIANT("last_record_see_leave_relaxed", fail, last_record<see_leave_relaxed>),
                  NEXUS_VARIANT("last_record_no_final_try", fail, last_record<no_final_try>),
                  NEXUS_VARIANT("recv_drop_no_wake", fail, recv_drop<no_wake>),

@@ -70,6 +70,25 @@ struct see_leave_relaxed : mpsc_orders { static constexpr auto see_leave = relax
 struct pad_relaxed : mpsc_orders { static constexpr auto pad = relaxed; };
 }  // namespace mpsc_twins
 
+// ---- lazy publication (format.hpp PUBLICATION) --------------------------------
+// The model's rings are 32-64 bytes, where capacity/16 is below a record's
+// footprint: every free publishes, as before. `lazy<O>` publishes only once a
+// whole capacity has been freed, i.e. in practice when the consumer finds the
+// ring empty: the batch path and the publish-on-empty path are what carry
+// free_space then. Its twins drop one half of the rule.
+template <class O>
+struct lazy : O {
+  static constexpr unsigned free_batch_shift = 0;
+};
+template <class O>
+struct lazy_no_publish_when_empty : lazy<O> {  // the consumer keeps freed space to itself
+  static constexpr bool publish_when_empty = false;
+};
+template <class O>
+struct lazy_no_claim_wake : lazy<O> {  // publishes on empty but wakes no sender
+  static constexpr bool claim_wakes = false;
+};
+
 // ---- payloads in model cells ---------------------------------------------------
 // Record `id` has length len(id) and bytes id*16 + k: a torn or stale byte,
 // or a record delivered twice or out of order, is reported.
@@ -269,14 +288,14 @@ struct notify_fence_acq_rel : waitset_orders { static constexpr auto notify_fenc
 struct no_notify : waitset_orders { static constexpr bool wake = false; };
 }  // namespace channel_twins
 
-template <class Kind, class CO = channel_orders, class WO = waitset_orders>
-using chan = nexus::logbuf::channel::endpoints<Kind, relacy_sync, typename Kind::orders, CO, WO>;
+template <class Kind, class CO = channel_orders, class WO = waitset_orders, class O = typename Kind::orders>
+using chan = nexus::logbuf::channel::endpoints<Kind, relacy_sync, O, CO, WO>;
 
 // Spins 0: every blocked call parks right after its first attempt.
-template <class Kind, class CO = channel_orders, class WO = waitset_orders>
-chan<Kind, CO, WO>* make_chan(std::uint64_t cap, unsigned spins = 0) {
-  return make_endpoints<chan<Kind, CO, WO>>(
-      nexus::logbuf::channel::make<Kind, relacy_sync, typename Kind::orders, CO, WO>(cap, spins));
+template <class Kind, class CO = channel_orders, class WO = waitset_orders, class O = typename Kind::orders>
+chan<Kind, CO, WO, O>* make_chan(std::uint64_t cap, unsigned spins = 0) {
+  return make_endpoints<chan<Kind, CO, WO, O>>(
+      nexus::logbuf::channel::make<Kind, relacy_sync, O, CO, WO>(cap, spins));
 }
 
 // send(len), write record `id`, commit; false if send handed out no claim.

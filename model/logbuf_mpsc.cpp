@@ -2,7 +2,9 @@
 // reservation path, its spurious failures included) and the consumer, two
 // threads: the scenarios of model/logbuf_common.hpp, as in logbuf_spsc.
 //  * out_of_order: full search.
-//  * fifo, wrap (a padding skip reserved by CAS), abort: context bound 4;
+//  * fifo, wrap (a padding skip reserved by CAS), abort, and fifo_lazy /
+//    wrap_lazy (freed space published only when the consumer finds the ring
+//    empty, as in logbuf_spsc): context bound 4;
 //    full search does not finish with the weak CAS's injected spurious
 //    failures (each CAS retry is one more interleaving point).
 // One negative twin per named order these scenarios exercise (the claim
@@ -25,6 +27,8 @@ int main(int argc, char** argv) {
              {
                  NEXUS_VARIANT("fifo", pass, fifo<mpsc_orders>),
                  NEXUS_VARIANT("wrap", pass, wrap<mpsc_orders>),
+                 NEXUS_VARIANT("fifo_lazy", pass, fifo<lazy<mpsc_orders>>),
+                 NEXUS_VARIANT("wrap_lazy", pass, wrap<lazy<mpsc_orders>>),
                  NEXUS_VARIANT("abort", pass, aborts<mpsc_ring<mpsc_orders>>),
                  NEXUS_VARIANT_SEARCH("out_of_order", pass, full, out_of_order<mpsc_ring<mpsc_orders>>),
                  NEXUS_VARIANT("commit_relaxed", fail, fifo<commit_relaxed>),
@@ -32,6 +36,8 @@ int main(int argc, char** argv) {
                  NEXUS_VARIANT("abort_relaxed", fail, aborts<mpsc_ring<abort_relaxed>>),
                  NEXUS_VARIANT("free_space_relaxed", fail, fifo<free_space_relaxed>),
                  NEXUS_VARIANT("see_free_relaxed", fail, fifo<see_free_relaxed>),
+                 NEXUS_VARIANT("lazy_free_space_relaxed", fail, fifo<lazy<free_space_relaxed>>),
+                 NEXUS_VARIANT("lazy_see_free_relaxed", fail, fifo<lazy<see_free_relaxed>>),
                  NEXUS_VARIANT("leave_relaxed", fail, fifo<leave_relaxed>),
                  NEXUS_VARIANT("see_leave_relaxed", fail, fifo<see_leave_relaxed>),
              });

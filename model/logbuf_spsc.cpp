@@ -5,6 +5,10 @@
 //    producer gone must have every committed record (F3).
 //  * wrap: capacity 64, three 16-byte records (footprint 24): the third
 //    wraps behind a padding skip.
+//  * fifo_lazy, wrap_lazy: the same over lazy<O> (model/logbuf_common.hpp:
+//    freed space is published only when the consumer finds the ring empty,
+//    or has freed a whole capacity): the reused bytes are ordered by that
+//    publication; its twins weaken free_space / see_free there.
 //  * abort: an explicit abort and a claim destroyed open become skips; the
 //    consumer zeroes their bytes and sees only the committed record.
 //  * out_of_order: two open claims, the second committed first: delivered in
@@ -26,6 +30,8 @@ int main(int argc, char** argv) {
              {
                  NEXUS_VARIANT("fifo", pass, fifo<spsc_orders>),
                  NEXUS_VARIANT("wrap", pass, wrap<spsc_orders>),
+                 NEXUS_VARIANT("fifo_lazy", pass, fifo<lazy<spsc_orders>>),
+                 NEXUS_VARIANT("wrap_lazy", pass, wrap<lazy<spsc_orders>>),
                  NEXUS_VARIANT("abort", pass, aborts<spsc_ring<spsc_orders>>),
                  NEXUS_VARIANT("out_of_order", pass, out_of_order<spsc_ring<spsc_orders>>),
                  NEXUS_VARIANT("commit_relaxed", fail, fifo<commit_relaxed>),
@@ -33,6 +39,8 @@ int main(int argc, char** argv) {
                  NEXUS_VARIANT("abort_relaxed", fail, aborts<spsc_ring<abort_relaxed>>),
                  NEXUS_VARIANT("free_space_relaxed", fail, fifo<free_space_relaxed>),
                  NEXUS_VARIANT("see_free_relaxed", fail, fifo<see_free_relaxed>),
+                 NEXUS_VARIANT("lazy_free_space_relaxed", fail, fifo<lazy<free_space_relaxed>>),
+                 NEXUS_VARIANT("lazy_see_free_relaxed", fail, fifo<lazy<see_free_relaxed>>),
                  NEXUS_VARIANT("release_handle_acquire", fail, fifo<release_handle_acquire>),
                  NEXUS_VARIANT("release_handle_relaxed", fail, fifo<release_handle_relaxed>),
                  NEXUS_VARIANT("see_disconnect_relaxed", fail, fifo<see_disconnect_relaxed>),

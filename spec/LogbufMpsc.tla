@@ -18,10 +18,12 @@
 (*   mpsc shared::tail      atomic u64        tail                         *)
 (*   spsc producer::tail_   u64 (private)     tail (only its one producer  *)
 (*                                            reads or writes it)          *)
-(*   shared::head           atomic u64        head                         *)
-(*   detail::reader::pos_   u64               folded into head: the reader *)
-(*                                            stores pos_ to head right    *)
-(*                                            after advancing it (free)    *)
+(*   shared::head           atomic u64        head (as last published)     *)
+(*   detail::reader::pos_   u64               pos (the consumer's own)     *)
+(*   reader::published_     u64               head (only the consumer      *)
+(*                                            writes head: its copy is     *)
+(*                                            head itself)                 *)
+(*   reader::batch_         capacity >> shift Batch (units)                *)
 (*   buffer word at byte 8i word_buffer<u64>  mem[i], i = offset & (Cap-1) *)
 (*     header word 0                          Zero (not committed yet)     *)
 (*     header word len (bit 63 clear)         LenW(f - 1) (committed)      *)
@@ -68,15 +70,19 @@
 (* as above (head.load(see_free)); on a wrap Pad stores SKIP | to_end      *)
 (* (relaxed) and then sets tail_ (one step: tail_ is private). No CAS.     *)
 (* reader::next / read_claim / reader::finish / reader::free (format.hpp): *)
-(*   Observe     word = load_word(head & mask, observe) (acquire):         *)
-(*               0 -> status::empty (no step); SKIP | n -> free it;        *)
+(*   Observe     word = load_word(pos_ & mask, observe) (acquire):         *)
+(*               0 -> status::empty (PublishEmpty first if pos_ moved);    *)
+(*               SKIP | n -> free it;                                      *)
 (*               len -> the read claim; anything else fails verify()       *)
 (*               ("corrupt": the spec's consumer stops there)              *)
 (*   Deliver     the user reads the payload (read_claim::read / data():    *)
 (*               plain loads) and gets the record                          *)
 (*   ZeroBody    free: buf_->zero(at + 8, n - 8) (plain)                   *)
 (*   ZeroHeader  free: store_word(at, 0, relaxed)                          *)
-(*   PublishHead free: pos_ += n; head.store(pos_, free_space) (release)   *)
+(*   PublishHead free: pos_ += n; once pos_ - published_ >= batch_:       *)
+(*               head.store(pos_, free_space) (release)                    *)
+(*   PublishEmpty next() finding 0 at pos_ with pos_ != published_:        *)
+(*               head.store(pos_, free_space) (release), then empty        *)
 (*                                                                         *)
 (* The model is sequentially consistent: each step sees the latest value   *)
 (* of every location. The code's orders give that where this spec needs    *)
@@ -123,6 +129,9 @@ CONSTANTS Mode,          \* "mpsc" (mpsc.hpp) or "spsc" (spsc.hpp)
           Cap,           \* capacity in 8-byte units (a power of two >= 8)
           MaxFp,         \* largest footprint in units (<= Cap/2: F9)
           MaxRecords,    \* claims per producer
+          Batch,         \* reader::batch_ in units: freed space is published
+                         \* once Batch units are freed since the last time
+                         \* (and when the consumer finds the ring empty)
           Bug            \* "none", or one broken step; see Bugs below
 
 Bugs ==
@@ -140,7 +149,12 @@ Bugs ==
    "publish_head_before_zero",
    \* The producer wraps without storing the padding header: the padding
    \* stays zero and the consumer waits there for ever.
-   "no_pad"}
+   "no_pad",
+   \* reader::next finds the ring empty but does not publish: freed space
+   \* below a batch never reaches the producers (model/logbuf_channel twin
+   \* blocked_send_lazy_no_publish_when_empty: the blocked sender
+   \* deadlocks).
+   "no_publish_when_empty"}
 
 ASSUME ModeAssumption == Mode \in {"mpsc", "spsc"}
 ASSUME ProducersAssumption ==
@@ -148,6 +162,7 @@ ASSUME ProducersAssumption ==
 ASSUME CapAssumption == Cap \in {2^k : k \in 3..12}
 ASSUME FpAssumption == MaxFp \in 2..(Cap \div 2)
 ASSUME RecordsAssumption == MaxRecords \in Nat \ {0}
+ASSUME BatchAssumption == Batch \in 1..Cap
 ASSUME BugAssumption == Bug \in Bugs
 
 Producers == 0..NumProducers-1
@@ -189,17 +204,17 @@ VARIABLES
   \* fp and the record's offset, cached_head_, tail_guess_ (mpsc), claims
   \* made so far
   pc, pt, pfp, pat, cached_head, guess, sent,
-  \* the consumer: its next step, the header word it loaded, the offset of
-  \* the record it holds / frees
-  cpc, cword, cat,
+  \* the consumer: its position (reader::pos_), its next step, the header
+  \* word it loaded, the offset of the record it holds / frees
+  pos, cpc, cword, cat,
   \* ghosts: the reservations not freed yet, in tail (CAS) order; every
   \* record id in CAS order; closed claims; what the user got from the
   \* read claims
   resv, order, committed, aborted, delivered
 
 vars == <<mem, tail, head, pc, pt, pfp, pat, cached_head, guess, sent,
-          cpc, cword, cat, resv, order, committed, aborted, delivered>>
-cvars == <<cpc, cword, cat, delivered>>
+          pos, cpc, cword, cat, resv, order, committed, aborted, delivered>>
+cvars == <<pos, cpc, cword, cat, delivered>>
 
 \* the consumer's steps after it has observed a header, in code order (the
 \* read claim's Deliver comes first for a committed record)
@@ -220,7 +235,7 @@ PPcs == {"idle", "load", "refresh", "cas", "pad", "write", "close"}
 
 TypeOK ==
   /\ mem \in [0..Cap-1 -> Words]
-  /\ tail \in 0..MaxOff /\ head \in 0..MaxOff
+  /\ tail \in 0..MaxOff /\ head \in 0..MaxOff /\ pos \in 0..MaxOff
   /\ pc \in [Producers -> PPcs]
   /\ pt \in [Producers -> 0..MaxOff]
   /\ pfp \in [Producers -> {0} \cup Fps]
@@ -238,7 +253,7 @@ TypeOK ==
 
 Init ==
   /\ mem = [i \in 0..Cap-1 |-> Zero]    \* a zero-filled buffer
-  /\ tail = 0 /\ head = 0
+  /\ tail = 0 /\ head = 0 /\ pos = 0
   /\ pc = [p \in Producers |-> "idle"]
   /\ pt = [p \in Producers |-> 0]
   /\ pfp = [p \in Producers |-> 0]
@@ -400,31 +415,43 @@ Abort(p) ==
 NumBelow(h) == Cardinality({k \in DOMAIN resv : resv[k].off + resv[k].fp <= h})
 
 \* after step s of a free; after the last one the consumer is back in
-\* reader::next at the new head, and the ghost forgets the freed entry
+\* reader::next at its new position, and the ghost forgets the freed entry
 EndStep(s) ==
   /\ cpc' = NextPc(s)
   /\ cword' = IF NextPc(s) = "observe" THEN Zero ELSE cword
-  /\ cat' = IF NextPc(s) = "observe" THEN head' ELSE cat
+  /\ cat' = IF NextPc(s) = "observe" THEN pos' ELSE cat
   /\ resv' = IF NextPc(s) = "observe"
-               THEN SubSeq(resv, NumBelow(head') + 1, Len(resv)) ELSE resv
+               THEN SubSeq(resv, NumBelow(pos') + 1, Len(resv)) ELSE resv
 
 \* reader::next: word = load_word(pos_ & mask, observe). 0: status::empty
-\* (no step: nothing changes). SKIP | n: free it (verify: n fits before the
+\* (PublishEmpty, or no step: nothing changes). SKIP | n: free it (verify: n fits before the
 \* end). len: the read claim (verify: len <= max_payload). Anything else is
 \* no header (a stale payload word): the code reads it as a len or a skip
 \* and either stops in verify() or hands out garbage; the spec's consumer
 \* stops ("corrupt").
 Observe ==
   /\ cpc = "observe"
-  /\ mem[Pos(head)] # Zero
-  /\ LET w == mem[Pos(head)] IN
+  /\ mem[Pos(pos)] # Zero
+  /\ LET w == mem[Pos(pos)] IN
        /\ cword' = w
        /\ cpc' = CASE w.k = "len" /\ w.n <= MaxPayload -> "deliver"
-                   [] w.k = "skip" /\ w.n <= ToEnd(head) -> FreeSeq[1]
+                   [] w.k = "skip" /\ w.n <= ToEnd(pos) -> FreeSeq[1]
                    [] OTHER -> "corrupt"
-  /\ cat' = head
-  /\ UNCHANGED <<mem, tail, head, pc, pt, pfp, pat, cached_head, guess, sent, resv,
+  /\ cat' = pos
+  /\ UNCHANGED <<mem, tail, head, pos, pc, pt, pfp, pat, cached_head, guess, sent, resv,
                  order, committed, aborted, delivered>>
+
+\* reader::next finds 0 at pos_ (caught up, or at an uncommitted
+\* reservation) with freed space not yet published: head.store(pos_,
+\* free_space), then status::empty. Bug "no_publish_when_empty": missing.
+PublishEmpty ==
+  /\ cpc = "observe"
+  /\ mem[Pos(pos)] = Zero
+  /\ head # pos
+  /\ Bug # "no_publish_when_empty"
+  /\ head' = pos
+  /\ UNCHANGED <<mem, tail, pos, pc, pt, pfp, pat, cached_head, guess, sent, cpc, cword,
+                 cat, resv, order, committed, aborted, delivered>>
 
 \* the record id the payload words hold (all the same), or NoId (torn,
 \* zeroed, stale)
@@ -439,14 +466,14 @@ Deliver ==
   /\ cpc = "deliver"
   /\ delivered' = Append(delivered, ReadId(cat, FreeFp))
   /\ cpc' = FreeSeq[1]
-  /\ UNCHANGED <<mem, tail, head, pc, pt, pfp, pat, cached_head, guess, sent, cword,
+  /\ UNCHANGED <<mem, tail, head, pos, pc, pt, pfp, pat, cached_head, guess, sent, cword,
                  cat, resv, order, committed, aborted>>
 
 \* reader::free: buf_->zero(at + 8, n - 8) (plain)
 ZeroBody ==
   /\ cpc = "zero_body"
   /\ mem' = [i \in 0..Cap-1 |-> IF i \in Body(cat, FreeFp) THEN Zero ELSE mem[i]]
-  /\ UNCHANGED head
+  /\ UNCHANGED <<head, pos>>
   /\ EndStep("zero_body")
   /\ UNCHANGED <<tail, pc, pt, pfp, pat, cached_head, guess, sent, delivered, order,
                  committed, aborted>>
@@ -455,15 +482,17 @@ ZeroBody ==
 ZeroHeader ==
   /\ cpc = "zero_header"
   /\ mem' = [mem EXCEPT ![Pos(cat)] = Zero]
-  /\ UNCHANGED head
+  /\ UNCHANGED <<head, pos>>
   /\ EndStep("zero_header")
   /\ UNCHANGED <<tail, pc, pt, pfp, pat, cached_head, guess, sent, delivered, order,
                  committed, aborted>>
 
-\* reader::free: pos_ += n; head.store(pos_, free_space)
+\* reader::free: pos_ += n; once pos_ - published_ >= batch_:
+\* head.store(pos_, free_space)
 PublishHead ==
   /\ cpc = "publish"
-  /\ head' = cat + FreeFp
+  /\ pos' = cat + FreeFp
+  /\ head' = IF cat + FreeFp - head >= Batch THEN cat + FreeFp ELSE head
   /\ EndStep("publish")
   /\ UNCHANGED <<mem, tail, pc, pt, pfp, pat, cached_head, guess, sent, delivered,
                  order, committed, aborted>>
@@ -471,18 +500,19 @@ PublishHead ==
 ----------------------------------------------------------------------------
 ProducersDone == \A p \in Producers : pc[p] = "idle" /\ sent[p] = MaxRecords
 
-\* every claim made and closed, and the consumer polls an empty ring (or
-\* has stopped at a corrupt header): nothing more happens (not a deadlock)
+\* every claim made and closed, and the consumer polls an empty ring with
+\* everything it freed published (or has stopped at a corrupt header):
+\* nothing more happens (not a deadlock)
 Terminated ==
   /\ ProducersDone
-  /\ \/ cpc = "observe" /\ mem[Pos(head)] = Zero
+  /\ \/ cpc = "observe" /\ mem[Pos(pos)] = Zero /\ ~ENABLED PublishEmpty
      \/ cpc = "corrupt"
   /\ UNCHANGED vars
 
 ProducerStep(p) ==
   \/ \E f \in Fps : ClaimLoad(p, f)
   \/ Load(p) \/ RefreshHead(p) \/ Claim(p) \/ Pad(p) \/ Write(p) \/ Commit(p) \/ Abort(p)
-ConsumerStep == Observe \/ Deliver \/ ZeroBody \/ ZeroHeader \/ PublishHead
+ConsumerStep == Observe \/ PublishEmpty \/ Deliver \/ ZeroBody \/ ZeroHeader \/ PublishHead
 
 Next ==
   \/ \E p \in Producers : ProducerStep(p)
@@ -515,15 +545,16 @@ FinalHeader(e) == IF e.id = NoId \/ e.id \in aborted THEN SkipW(e.fp) ELSE LenW(
 \* producer p holds an open claim (reserved, not closed yet)
 Open(p) == pc[p] \in {"write", "close"} \/ (Mode = "mpsc" /\ pc[p] = "pad")
 
-\* head <= tail <= head + capacity; [head, tail) is a sequence of records
-\* and paddings whose footprints add up exactly: the unfreed reservations
-\* tile [head, tail) in CAS order (the newest records of `order`), none
+\* head <= pos <= tail <= head + capacity; [pos, tail) is a sequence of
+\* records and paddings whose footprints add up exactly: the unfreed
+\* reservations tile [pos, tail) in CAS order (the newest records of
+\* `order`), none
 \* straddles the end of the buffer, a padding runs exactly to the end and
 \* is followed by its producer's record, footprints are 2..MaxFp
 RegionsTile ==
-  /\ head <= tail /\ tail <= head + Cap
-  /\ IF resv = << >> THEN head = tail
-                     ELSE /\ resv[1].off = head
+  /\ head <= pos /\ pos <= tail /\ tail <= head + Cap
+  /\ IF resv = << >> THEN pos = tail
+                     ELSE /\ resv[1].off = pos
                           /\ resv[Len(resv)].off + resv[Len(resv)].fp = tail
   /\ \A k \in DOMAIN resv :
        /\ k > 1 => resv[k].off = resv[k-1].off + resv[k-1].fp
@@ -558,8 +589,14 @@ CachedHeadStale == \A p \in Producers : cached_head[p] <= head
 \* fails the CAS)
 GuessBehind == \A p \in Producers : guess[p] <= tail
 
-\* H6: free space is all zero (every word outside [head, tail))
-FreeSpaceZero == \A i \in tail..(head + Cap - 1) : mem[Pos(i)] = Zero
+\* H6: free space is all zero: every word outside [pos, tail), i.e. the
+\* space the producers may reserve ([tail, head + Cap)) and the space freed
+\* but not yet published ([head, pos))
+FreeSpaceZero == \A i \in (head..(pos - 1)) \cup (tail..(head + Cap - 1)) : mem[Pos(i)] = Zero
+
+\* PUBLICATION (format.hpp): the head lags the consumer's position by less
+\* than a batch (Batch = 1: the head is the position, a store per free)
+HeadLag == head <= pos /\ pos - head < Batch
 
 \* the consumer is freeing reservation e (and step s of it is still to come)
 Freeing(e) == (cpc = "deliver" \/ cpc \in FreePcs) /\ cat = e.off
@@ -569,7 +606,7 @@ Freeing(e) == (cpc = "deliver" \/ cpc \in FreePcs) /\ cat = e.off
 \* loses its body, then its header
 LiveMemory ==
   \A k \in DOMAIN resv : LET e == resv[k] IN
-    e.off + e.fp > head =>
+    e.off + e.fp > pos =>
       LET hdr == IF e.id = NoId
                    THEN IF Mode = "mpsc" /\ pc[e.by] = "pad" /\ pt[e.by] = e.off
                           THEN Zero ELSE SkipW(e.fp)
@@ -612,6 +649,10 @@ NeverDeliverAborted == Range(delivered) \cap (aborted \cup {NoId}) = {}
 \* every producer closes its claims, and then everything committed is
 \* delivered, in reservation order
 AllDelivered == <>[](ProducersDone /\ delivered = CommittedOrder)
+
+\* freed space always reaches the producers: once nothing more happens,
+\* the head is the consumer's position (no freed byte held back for ever)
+AllFreed == <>[](head = pos)
 
 \* each committed record is eventually delivered
 EveryCommitDelivered == \A r \in Ids : (r \in committed) ~> (r \in Range(delivered))

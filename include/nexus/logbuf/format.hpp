@@ -393,8 +393,9 @@ class alignas(cache_line) consumer_handle {
 
   // The oldest committed record (in reservation order; skips are consumed on
   // the way): an open claim, or status::empty (nothing, or the oldest
-  // reservation is not committed yet), or status::busy (the previous claim
-  // is still open).
+  // reservation is not committed yet; every byte freed so far is then
+  // published to the producers), or status::busy (the previous claim is
+  // still open).
   claim try_claim() { return r_.claim(no_wake{}); }
   // As try_claim; `after` runs whenever freed space is published: when the
   // record is freed and that filled a batch, or in this call when it found

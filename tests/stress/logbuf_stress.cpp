@@ -8,7 +8,8 @@
 //  * mpsc: 3 producers with 1 in 8 claims aborted (explicitly or by
 //    destruction), several capacities;
 //  * channels: SPSC and MPSC (3 senders) blocking send/recv with spins 0
-//    (every wait parks), strict totals (F1);
+//    (every wait parks), strict totals (F1); one over 4 KiB, where freed
+//    space reaches blocked senders in batches and on empty (PUBLICATION);
 //  * abandon: handles dropped with records in flight and claims racing the
 //    drop (ASan: no leak, no use after free).
 #include <atomic>
@@ -223,6 +224,10 @@ int main() {
   channel_round(lb::channel::spsc::channel(256, 0), 1, 50000, 100);
   channel_round(lb::channel::mpsc::channel(512, 0), 3, 20000, 120);
   channel_round(lb::channel::mpsc::channel(64), 3, 20000, 24);
+  // 4 KiB: freed space is published every 256 bytes (several records) and
+  // when the receiver finds the ring empty (format.hpp PUBLICATION), so blocked
+  // senders wait on lazily published space.
+  channel_round(lb::channel::mpsc::channel(4096, 0), 3, 20000, 200);
   abandon(300);
   std::printf("stress_logbuf: OK\n");
   return 0;

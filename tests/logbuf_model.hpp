@@ -9,7 +9,6 @@
 // from one thread.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -44,7 +43,7 @@ class ring_model {
   };
 
   explicit ring_model(std::uint64_t capacity)
-      : cap_(capacity), batch_(std::max<std::uint64_t>(capacity >> nexus::logbuf::publication::free_batch_shift, 1)) {}
+      : cap_(capacity), batch_(nexus::logbuf::free_batch(capacity)) {}
 
   // The status try_claim(len) must return; on ok the record is open under `id`.
   nexus::status claim(std::size_t len, std::uint32_t id) {

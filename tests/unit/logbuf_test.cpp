@@ -131,7 +131,8 @@ TYPED_TEST(Logbuf, FootprintsAndFullness) {
 TYPED_TEST(Logbuf, FreedSpaceIsPublishedPerBatchAndWhenEmpty) {
   auto r = TypeParam::make(1024);  // batch: 64 bytes = 4 records of 16
   auto& [tx, rx] = *r;
-  ASSERT_EQ((lb::detail::reader<nexus::std_sync, lb::publication>::batch_bytes(1024)), 64u);
+  ASSERT_EQ(lb::free_batch(1024), 64u);
+  ASSERT_EQ(lb::free_batch(8), 1u) << "never 0: tiny rings publish per free";
   const auto fill = [&] {
     int n = 0;
     for (;;) {

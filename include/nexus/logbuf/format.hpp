@@ -27,18 +27,18 @@
 //
 // PUBLICATION. The producers see freed space through the shared head, which
 //   the consumer stores (free_space) lazily, not per record: once
-//   capacity/16 bytes (publication::free_batch_shift) have been freed since
+//   capacity/16 bytes (free_batch(capacity)) have been freed since
 //   the last store, and whenever try_claim() finds nothing at its position
 //   (status::empty: caught up, or stopped at an uncommitted reservation).
 //   So [head, position) is freed, zeroed space the producers cannot use yet:
 //   at most capacity/16 - 1 bytes while the consumer keeps reading, none once
 //   it has found the ring empty. A store per record kept the head's cache
 //   line moving between the cores on every record, which capped the stream
-//   of small records at the line round trip (bench/run --only logbuf). The
-//   blocking channels wake their senders on
-//   each store (the read claim's `After` runs when its free published; a
-//   try_claim that published runs it too), so a receiver never parks with
-//   unpublished space (its last attempt before parking finds the ring empty).
+//   of small records at the line round trip (bench/run --only logbuf).
+//   The blocking channels wake their senders on each store (the read
+//   claim's `After` runs when its free published; a try_claim that published
+//   runs it too), so a receiver never parks with unpublished space: its
+//   last attempt before parking finds the ring empty.
 //
 // SIZE LIMITS (F9). A record whose footprint exceeds capacity/2 can be
 //   refused for ever even by an empty ring: at position capacity/2 it fits
@@ -109,14 +109,19 @@ constexpr error round_capacity(std::uint64_t request, std::uint64_t& capacity) n
 
 // When the consumer hands freed space back to the producers (PUBLICATION in
 // the header comment); the rings' order traits (spsc_orders, mpsc_orders)
-// inherit it. free_batch_shift: the head is stored once capacity >> shift
-// bytes (at least 1) have been freed since the last store, and whenever the
-// consumer finds the ring empty.
+// inherit it.
 struct publication {
-  static constexpr unsigned free_batch_shift = 4;   // capacity/16
+  static constexpr unsigned free_batch_shift = 4;   // free_batch(): capacity/16
   static constexpr bool publish_when_empty = true;  // false only in the model's negative twin
   static constexpr bool claim_wakes = true;         // false only in the model's negative twin
 };
+
+// Bytes the consumer frees between two stores of the head (at least 1).
+template <class O = publication>
+constexpr std::uint64_t free_batch(std::uint64_t capacity) noexcept {
+  const std::uint64_t b = capacity >> O::free_batch_shift;
+  return b == 0 ? 1 : b;
+}
 
 // What a claim does once it is closed: nothing for the raw rings; the
 // blocking channels wake the peer (a commit wakes the receiver, published
@@ -269,19 +274,16 @@ namespace detail {
 
 // The consuming side of both rings: walks headers from its position `pos_`,
 // consumes skips on the way, hands out one record at a time and frees it
-// (orders: O::observe, O::free_space). Freed space is published to the
-// producers (head = pos_) lazily: once `batch_` bytes (capacity >>
-// O::free_batch_shift) have been freed since the last publication, and
-// whenever next() finds nothing at pos_ (status::empty). A store of head
-// per record put the head's cache line in the producer's path on every
-// record; batching takes it off (see PUBLICATION in the header comment).
+// (orders: O::observe, O::free_space). The head (= pos_) is stored as
+// PUBLICATION in the header comment says: after free_batch<O>() bytes, and
+// when next() finds nothing at pos_.
 template <class Sync, class O>
 class reader {
   using buffer_t = typename Sync::template word_buffer<std::uint64_t>;
 
  public:
   reader(buffer_t* buf, typename Sync::template atomic<std::uint64_t>* head, std::uint64_t mask) noexcept
-      : buf_(buf), head_(head), mask_(mask), batch_(batch_bytes(mask + 1)) {}
+      : buf_(buf), head_(head), mask_(mask), batch_(free_batch<O>(mask + 1)) {}
 
   // An open claim on the oldest committed record; status::empty (nothing
   // committed at the head); status::busy (the last claim is still open).
@@ -332,12 +334,6 @@ class reader {
     return free(off, footprint(len));
   }
   const buffer_t* buffer() const noexcept { return buf_; }
-
-  // Bytes freed between two publications of the head (at least 1).
-  static constexpr std::uint64_t batch_bytes(std::uint64_t capacity) noexcept {
-    const std::uint64_t b = capacity >> O::free_batch_shift;
-    return b == 0 ? 1 : b;
-  }
 
  private:
   // Zero the body, then the header (H6), then advance; publish the head

@@ -107,6 +107,15 @@ inline void verify(const byte* out, std::size_t len, u64 stamp) {
     fail("payload bytes", stamp, len);
 }
 
+// A zeroed, cache-line aligned 1 MiB region (the references' rings).
+using region_ptr = std::unique_ptr<byte, decltype(&std::free)>;
+region_ptr zeroed_region() {
+  region_ptr r(static_cast<byte*>(std::aligned_alloc(64, kRing)), &std::free);
+  if (!r) fail("aligned_alloc");
+  std::memset(r.get(), 0, kRing);
+  return r;
+}
+
 // ---- adapters -------------------------------------------------------------------------
 // make() -> ring* (delete frees it); write(ring&, producer i, len, fill)
 // claims len bytes, calls fill(byte*) and commits, false when full;
@@ -217,12 +226,11 @@ struct cds_ring {  // SPSC only
 template <bool Zero>
 struct handoff {
   struct ring {
-    explicit ring(std::size_t l) : len(l), buf(static_cast<byte*>(std::aligned_alloc(64, kRing)), &std::free) {
-      if (!buf || kRing % len != 0) fail("handoff ring", len);
-      std::memset(buf.get(), 0, kRing);
+    explicit ring(std::size_t l) : len(l), buf(zeroed_region()) {
+      if (kRing % len != 0) fail("handoff message size", len);
     }
     std::size_t len;
-    std::unique_ptr<byte, decltype(&std::free)> buf;
+    region_ptr buf;
     // Producer's end: stored (release) after each message, paired with the
     // acquire in read(), which makes the message's bytes visible.
     alignas(64) std::atomic<u64> tail{0};
@@ -401,9 +409,7 @@ rate stream2(std::size_t len, u64 n, const std::vector<int>& cpus, int third) {
 // One thread copies the same messages into a 1 MiB region, record after
 // record (footprints and wrap as in the ring): the ceiling of a byte ring.
 rate memcpy_ceiling(std::size_t len, u64 n) {
-  std::unique_ptr<byte, decltype(&std::free)> region(static_cast<byte*>(std::aligned_alloc(64, kRing)), &std::free);
-  if (!region) fail("aligned_alloc");
-  std::memset(region.get(), 0, kRing);
+  const region_ptr region = zeroed_region();
   const std::size_t fp = lb::footprint(len);
   std::size_t at = 0;
   const std::uint64_t t0 = bench::ticks();
@@ -422,10 +428,11 @@ rate memcpy_ceiling(std::size_t len, u64 n) {
 // shared position and memcpy-ing the messages into one 1 MiB region, n in
 // all, with no consumer, no headers and no full check (wrap as in the ring):
 // the ceiling of the producer side of any ring whose producers share a tail.
+// Nothing reads the region, so the copies are not checked; a producer a
+// whole lap ahead (1 MiB while the other is inside one copy) would overwrite
+// bytes the other is still writing, which only a stalled thread could cause.
 rate shared_tail_ceiling(std::size_t len, u64 n, const std::vector<int>& cpus) {
-  std::unique_ptr<byte, decltype(&std::free)> region(static_cast<byte*>(std::aligned_alloc(64, kRing)), &std::free);
-  if (!region) fail("aligned_alloc");
-  std::memset(region.get(), 0, kRing);
+  const region_ptr region = zeroed_region();
   alignas(64) std::atomic<u64> tail{0};
   const u64 fp = lb::footprint(len), per = n / 2;
   std::array<std::uint64_t, 2> end{};

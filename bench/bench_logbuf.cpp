@@ -633,7 +633,8 @@ int main(int argc, char** argv) {
     t(bench::ratio_check(w.c_str(), m(num, metric[k]) / m(den, metric[k]), ">=", kMpscTarget));
     // The most any shared-tail ring's 2 producers can reach against this spsc figure.
     const double bound = m("shared_tail", metric[k]) / m(den, metric[k]);
-    const std::string c = std::string(s2 ? "2-producer ceiling / spsc stream, " : "2-producer ceiling / spsc 1P batch, ") + label[k];
+    const std::string c =
+        std::string(s2 ? "2-producer ceiling / spsc stream, " : "2-producer ceiling / spsc 1P batch, ") + label[k];
     bench::ratio_check(c.c_str(), bound, nullptr, 0);
     if (bound < kMpscTarget) {
       char b[200];
@@ -662,8 +663,9 @@ int main(int argc, char** argv) {
   const double ref4k = std::fmax(m("handoff", "gbs_4k"), m("handoff_zero", "gbs_4k"));
   if (ref4k < k4kTarget) {
     char b[200];
-    std::snprintf(b, sizeof b, "spsc stream, 4 KiB: the bare cross-core handoff reaches %.2f GB/s (nexus spsc %.2fx of it)",
-                  ref4k, m("spsc", "gbs_4k") / ref4k);
+    std::snprintf(b, sizeof b,
+                  "spsc stream, 4 KiB: the bare cross-core handoff reaches %.2f GB/s (nexus spsc %.2fx of it)", ref4k,
+                  m("spsc", "gbs_4k") / ref4k);
     out_of_reach.insert(out_of_reach.begin(), b);
   }
   if (!out_of_reach.empty()) {

@@ -45,6 +45,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -666,6 +667,16 @@ class recorder {
     auto v = values(impl, metric, true);
     if (all_disturbed) *all_disturbed = v.empty() && !values(impl, metric).empty();
     return summarize(v.empty() ? values(impl, metric) : v);
+  }
+  // The figure per round (round -> value), for pairing two implementations
+  // measured in the same rounds; undisturbed runs only, unless every run was
+  // disturbed (as get()).
+  std::map<int, double> by_round(const std::string& impl, const std::string& metric) const {
+    std::map<int, double> m;
+    const bool clean = !values(impl, metric, true).empty();
+    for (const auto& r : rows_)
+      if (r.impl == impl && r.metric == metric && !(clean && r.g.disturbed)) m[r.round] = r.value;
+    return m;
   }
   // Runs of `impl` that were kept although still disturbed.
   int disturbed(const std::string& impl) const {

@@ -615,7 +615,8 @@ int main(int argc, char** argv) {
   bench::tally t;
   auto m = [&](const char* impl, const std::string& metric) { return bench::med(rec, impl, metric); };
   constexpr double k4kTarget = 25.0;  // GB/s
-  t(bench::check("spsc stream, 4 KiB", m("spsc", "gbs_4k"), "GB/s", ">=", k4kTarget));
+  const bool met4k = bench::check("spsc stream, 4 KiB", m("spsc", "gbs_4k"), "GB/s", ">=", k4kTarget);
+  t(met4k);
   t(bench::check("spsc stream, 32 B", m("spsc", "mmsg_32"), "M msg/s", ">=", 40.0));
   // MPSC with 2 producers against SPSC: with a third CPU, both as streams
   // (2P -> 1C against 1P -> 1C); without one, both as producer batches (2P
@@ -626,18 +627,19 @@ int main(int argc, char** argv) {
   const std::array<const char*, 3> label = {"32 B (msg/s)", "4 KiB", "64 KiB"};
   const std::array<const char*, 3> metric = {"mmsg_32", "gbs_4k", "gbs_64k"};
   constexpr double kMpscTarget = 0.60;
-  // Targets that the references, run on the same CPUs in the same rounds, show no ring could meet.
+  // Missed targets that the references, run on the same CPUs in the same rounds, show no ring could meet.
   std::vector<std::string> out_of_reach;
   for (std::size_t k = 0; k < 3; ++k) {
     const std::string w =
         std::string(s2 ? "mpsc 2P->1C stream / spsc stream, " : "mpsc 2P batch / spsc 1P batch, ") + label[k];
-    t(bench::ratio_check(w.c_str(), m(num, metric[k]) / m(den, metric[k]), ">=", kMpscTarget));
+    const bool met = bench::ratio_check(w.c_str(), m(num, metric[k]) / m(den, metric[k]), ">=", kMpscTarget);
+    t(met);
     // The most any shared-tail ring's 2 producers can reach against this spsc figure.
     const double bound = m("shared_tail", metric[k]) / m(den, metric[k]);
     const std::string c =
         std::string(s2 ? "2-producer ceiling / spsc stream, " : "2-producer ceiling / spsc 1P batch, ") + label[k];
     bench::ratio_check(c.c_str(), bound, nullptr, 0);
-    if (bound < kMpscTarget) {
+    if (!met && bound < kMpscTarget) {
       char b[200];
       std::snprintf(b, sizeof b, "%s: two threads that only CAS one tail and copy reach %.3fx (nexus mpsc %.3fx)",
                     w.c_str(), bound, m(num, metric[k]) / m(den, metric[k]));
@@ -662,7 +664,7 @@ int main(int argc, char** argv) {
   bench::ratio_check("spsc claim+commit / seed 40 (ticks, different TSCs)", m("claim_commit_spsc", "ticks") / 40.0,
                      nullptr, 0);
   const double ref4k = std::fmax(m("handoff", "gbs_4k"), m("handoff_zero", "gbs_4k"));
-  if (ref4k < k4kTarget) {
+  if (!met4k && ref4k < k4kTarget) {
     // nexus against the better handoff of the same round: the regime can change between rounds.
     const auto a = rec.by_round("spsc", "gbs_4k"), h = rec.by_round("handoff", "gbs_4k"),
                z = rec.by_round("handoff_zero", "gbs_4k");

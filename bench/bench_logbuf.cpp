@@ -42,8 +42,9 @@
 #include <cds/container/weak_ringbuffer.h>
 
 #include <array>
-#include <cmath>
 #include <atomic>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>

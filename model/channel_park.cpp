@@ -10,7 +10,8 @@
 //  * recv_drop (2 threads; H1): the receiver blocks on an empty channel, the
 //    sender drops: recv must return disconnected.
 //  * send_drop (2 threads; H1): the sender blocks on a full channel, the
-//    receiver drops: send must return disconnected, the value kept.
+//    receiver drops: send must return (disconnected with the value kept, or
+//    ok if its push raced the drop and the value went with the orphans).
 //  * timed (2 threads; F12): SPSC capacity 1; the sender sends 1, then
 //    send_until(2); the receiver takes two values with recv_until. The
 //    model's timed waits may expire at any point: a timed-out send keeps its
@@ -29,9 +30,9 @@ namespace kind = nexus::channel::kind;
 using nexus::status;
 
 template <class WO>
-struct pingpong : rl::test_suite<pingpong<WO>, 2> {
+struct pingpong : scenario<pingpong<WO>, 2> {
   chan<int, kind::spsc, channel_orders, WO>* c = nullptr;
-  void before() { c = make_chan<int, kind::spsc, channel_orders, WO>(1); }
+  void before() { c = this->template own_endpoints<chan<int, kind::spsc, channel_orders, WO>>(open_chan<int, kind::spsc, channel_orders, WO>(1)); }
   void thread(unsigned id) {
     if (id == 0) {
       relacy_sync::verify(c->tx.send(1) == status::ok, "send 1");
@@ -43,13 +44,12 @@ struct pingpong : rl::test_suite<pingpong<WO>, 2> {
       }
     }
   }
-  void after() { delete c; }
 };
 
 template <class CO>
-struct last_item : rl::test_suite<last_item<CO>, 2> {
+struct last_item : scenario<last_item<CO>, 2> {
   chan<int, kind::spsc, CO>* c = nullptr;
-  void before() { c = make_chan<int, kind::spsc, CO>(2); }
+  void before() { c = this->template own_endpoints<chan<int, kind::spsc, CO>>(open_chan<int, kind::spsc, CO>(2)); }
   void thread(unsigned id) {
     if (id == 0) {
       relacy_sync::verify(c->tx.send(7) == status::ok, "send");
@@ -60,45 +60,46 @@ struct last_item : rl::test_suite<last_item<CO>, 2> {
       relacy_sync::verify(c->rx.recv().code() == status::disconnected, "no disconnect after the sender left");
     }
   }
-  void after() { delete c; }
 };
 
 template <class WO>
-struct recv_drop : rl::test_suite<recv_drop<WO>, 2> {
+struct recv_drop : scenario<recv_drop<WO>, 2> {
   chan<int, kind::spsc, channel_orders, WO>* c = nullptr;
-  void before() { c = make_chan<int, kind::spsc, channel_orders, WO>(1); }
+  void before() { c = this->template own_endpoints<chan<int, kind::spsc, channel_orders, WO>>(open_chan<int, kind::spsc, channel_orders, WO>(1)); }
   void thread(unsigned id) {
     if (id == 0)
       auto gone = std::move(c->tx);
     else
       relacy_sync::verify(c->rx.recv().code() == status::disconnected, "recv did not see the disconnect");
   }
-  void after() { delete c; }
 };
 
 template <class WO>
-struct send_drop : rl::test_suite<send_drop<WO>, 2> {
+struct send_drop : scenario<send_drop<WO>, 2> {
   chan<int, kind::spsc, channel_orders, WO>* c = nullptr;
   void before() {
-    c = make_chan<int, kind::spsc, channel_orders, WO>(1);
+    c = this->template own_endpoints<chan<int, kind::spsc, channel_orders, WO>>(open_chan<int, kind::spsc, channel_orders, WO>(1));
     relacy_sync::verify(c->tx.try_send(1) == status::ok, "fill");
   }
   void thread(unsigned id) {
     if (id == 0) {
       int v = 2;
-      relacy_sync::verify(c->tx.send(std::move(v)) == status::disconnected && v == 2,
+      const status st = c->tx.send(std::move(v));
+      // ok only when the push raced the drop (then the value went with the
+      // receiver's orphans: model/channel_orphans); never a hang, never a
+      // value lost with disconnected.
+      relacy_sync::verify(st == status::ok || (st == status::disconnected && v == 2),
                           "send did not see the disconnect, or lost the value");
     } else {
       auto gone = std::move(c->rx);
     }
   }
-  void after() { delete c; }
 };
 
 template <class WO>
-struct timed : rl::test_suite<timed<WO>, 2> {
+struct timed : scenario<timed<WO>, 2> {
   chan<int, kind::spsc, channel_orders, WO>* c = nullptr;
-  void before() { c = make_chan<int, kind::spsc, channel_orders, WO>(1); }
+  void before() { c = this->template own_endpoints<chan<int, kind::spsc, channel_orders, WO>>(open_chan<int, kind::spsc, channel_orders, WO>(1)); }
   void thread(unsigned id) {
     const auto deadline = relacy_sync::clock::now() + std::chrono::seconds(1);
     if (id == 0) {
@@ -120,19 +121,18 @@ struct timed : rl::test_suite<timed<WO>, 2> {
       }
     }
   }
-  void after() {
+  void check() {
     relacy_sync::verify(!c->rx.try_recv(), "a value arrived twice");
-    delete c;
   }
 };
 
 template <class CO>
-struct shutdown : rl::test_suite<shutdown<CO>, 3> {
+struct shutdown : scenario<shutdown<CO>, 3> {
   chan<int, kind::mpsc, CO>* c = nullptr;
   nexus::channel::sender<int, kind::mpsc, relacy_sync, CO>* second = nullptr;
   void before() {
-    c = make_chan<int, kind::mpsc, CO>(2);
-    second = new nexus::channel::sender<int, kind::mpsc, relacy_sync, CO>(c->tx.clone());
+    c = this->template own_endpoints<chan<int, kind::mpsc, CO>>(open_chan<int, kind::mpsc, CO>(2));
+    second = this->template own<nexus::channel::sender<int, kind::mpsc, relacy_sync, CO>>(c->tx.clone());
   }
   void thread(unsigned id) {
     if (id < 2) {
@@ -148,10 +148,6 @@ struct shutdown : rl::test_suite<shutdown<CO>, 3> {
       }
       relacy_sync::verify(sum == 3, "disconnected before every sender's value arrived");
     }
-  }
-  void after() {
-    delete second;
-    delete c;
   }
 };
 
@@ -174,14 +170,14 @@ int main(int argc, char** argv) {
                  NEXUS_VARIANT("send_drop", pass, send_drop<waitset_orders>),
                  NEXUS_VARIANT_SEARCH("timed", pass, bound1, timed<waitset_orders>),
                  NEXUS_VARIANT_SEARCH("shutdown", pass, random300k, shutdown<channel_orders>),
-                 NEXUS_VARIANT("pingpong_no_wake", fail, pingpong<no_wake>),
-                 NEXUS_VARIANT("pingpong_prepare_fence_acq_rel", fail, pingpong<prepare_fence_acq_rel>),
-                 NEXUS_VARIANT("pingpong_notify_fence_acq_rel", fail, pingpong<notify_fence_acq_rel>),
-                 NEXUS_VARIANT_SEARCH("timed_no_wake", fail, bound1, timed<no_wake>),
-                 NEXUS_VARIANT_SEARCH("timed_prepare_fence_acq_rel", fail, bound1, timed<prepare_fence_acq_rel>),
-                 NEXUS_VARIANT_SEARCH("timed_notify_fence_acq_rel", fail, bound1, timed<notify_fence_acq_rel>),
-                 NEXUS_VARIANT("recv_drop_no_wake", fail, recv_drop<no_wake>),
-                 NEXUS_VARIANT("send_drop_no_wake", fail, send_drop<no_wake>),
-                 NEXUS_VARIANT("last_item_see_leave_relaxed", fail, last_item<see_leave_relaxed>),
+                 NEXUS_VARIANT("pingpong_no_wake", fail, pingpong<no_wake<waitset_orders>>),
+                 NEXUS_VARIANT("pingpong_prepare_fence_acq_rel", fail, pingpong<prepare_fence_acq_rel<waitset_orders>>),
+                 NEXUS_VARIANT("pingpong_notify_fence_acq_rel", fail, pingpong<notify_fence_acq_rel<waitset_orders>>),
+                 NEXUS_VARIANT_SEARCH("timed_no_wake", fail, bound1, timed<no_wake<waitset_orders>>),
+                 NEXUS_VARIANT_SEARCH("timed_prepare_fence_acq_rel", fail, bound1, timed<prepare_fence_acq_rel<waitset_orders>>),
+                 NEXUS_VARIANT_SEARCH("timed_notify_fence_acq_rel", fail, bound1, timed<notify_fence_acq_rel<waitset_orders>>),
+                 NEXUS_VARIANT("recv_drop_no_wake", fail, recv_drop<no_wake<waitset_orders>>),
+                 NEXUS_VARIANT("send_drop_no_wake", fail, send_drop<no_wake<waitset_orders>>),
+                 NEXUS_VARIANT("last_item_see_leave_relaxed", fail, last_item<see_leave_relaxed<channel_orders>>),
              });
 }

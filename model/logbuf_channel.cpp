@@ -36,12 +36,11 @@
 
 using namespace nexus::model;
 using namespace nexus::model::logbuf_model;
-using namespace nexus::model::logbuf_model::channel_twins;
 
 template <class CO>
-struct wake : rl::test_suite<wake<CO>, 2> {
+struct wake : scenario<wake<CO>, 2> {
   chan<chan_kind::spsc, CO>* c = nullptr;
-  void before() { c = make_chan<chan_kind::spsc, CO>(32); }
+  void before() { c = this->template own_endpoints<chan<chan_kind::spsc, CO>>(open_chan<chan_kind::spsc, CO>(32)); }
   void thread(unsigned id) {
     if (id == 0) {
       relacy_sync::verify(send_record(c->tx, 1, 5), "send into an empty channel failed");
@@ -50,13 +49,12 @@ struct wake : rl::test_suite<wake<CO>, 2> {
       relacy_sync::verify(r && read_record(r) == 1, "the record was lost or torn");
     }
   }
-  void after() { delete c; }
 };
 
 template <class WO>
-struct blocked_send : rl::test_suite<blocked_send<WO>, 2> {
+struct blocked_send : scenario<blocked_send<WO>, 2> {
   chan<chan_kind::spsc, channel_orders, WO>* c = nullptr;
-  void before() { c = make_chan<chan_kind::spsc, channel_orders, WO>(32); }
+  void before() { c = this->template own_endpoints<chan<chan_kind::spsc, channel_orders, WO>>(open_chan<chan_kind::spsc, channel_orders, WO>(32)); }
   void thread(unsigned id) {
     if (id == 0) {
       for (int k = 1; k <= 3; ++k) relacy_sync::verify(send_record(c->tx, k, 8), "send failed");
@@ -67,7 +65,6 @@ struct blocked_send : rl::test_suite<blocked_send<WO>, 2> {
       }
     }
   }
-  void after() { delete c; }
 };
 
 // blocked_send over a lazily publishing ring (lazy<O>: freed space reaches
@@ -77,10 +74,10 @@ struct blocked_send : rl::test_suite<blocked_send<WO>, 2> {
 // receiver frees records 1 and 2 without publishing; its next attempt finds
 // the ring empty, publishes, and must wake the blocked sender.
 template <class O>
-struct blocked_send_lazy : rl::test_suite<blocked_send_lazy<O>, 2> {
+struct blocked_send_lazy : scenario<blocked_send_lazy<O>, 2> {
   chan<chan_kind::spsc, channel_orders, waitset_orders, O>* c = nullptr;
   static constexpr std::size_t lens[] = {24, 8, 24};
-  void before() { c = make_chan<chan_kind::spsc, channel_orders, waitset_orders, O>(64); }
+  void before() { c = this->template own_endpoints<chan<chan_kind::spsc, channel_orders, waitset_orders, O>>(open_chan<chan_kind::spsc, channel_orders, waitset_orders, O>(64)); }
   void thread(unsigned id) {
     if (id == 0) {
       for (int k = 1; k <= 3; ++k) relacy_sync::verify(send_record(c->tx, k, lens[k - 1]), "send failed");
@@ -92,12 +89,64 @@ struct blocked_send_lazy : rl::test_suite<blocked_send_lazy<O>, 2> {
       }
     }
   }
-  void after() { delete c; }
 };
 
-struct head_of_line : rl::test_suite<head_of_line, 2> {
+// The receive-one-then-wait protocol (request/response over two channels):
+// the receiver takes one record and then sleeps until the sender replies (a
+// futex word), freeing nothing more; the sender has filled the ring and must
+// be given the freed space to send the record that precedes its reply.
+// 32 bytes over lazy<O> (freed space is published only when the receiver
+// finds the ring empty, which it never does here). Skip = false: the ring
+// holds records 1 and 2 (8 bytes each, footprint 16); the receiver frees
+// record 1. Skip = true: an aborted claim (a skip) and record 1; the
+// receiver's attempt frees the skip and it keeps record 1 open, so the only
+// space is the skip's, freed inside that attempt (claim_wakes). The sender's
+// re-check must judge by the receiver's exact position (fresh_recheck,
+// free_position/see_position) and be woken by the free (the waitset's
+// handshake): otherwise DEADLOCK. reply_wait_mpsc: the same over the MPSC
+// byte ring (its own position orders).
+template <bool Skip, class CO = channel_orders, class WO = waitset_orders, class O = spsc_orders,
+          class Kind = chan_kind::spsc>
+struct reply_wait : scenario<reply_wait<Skip, CO, WO, O, Kind>, 2> {
+  chan<Kind, CO, WO, lazy<O>>* c = nullptr;
+  relacy_sync::futex_word* reply = nullptr;
+  void before() {
+    c = this->template own_endpoints<chan<Kind, CO, WO, lazy<O>>>(open_chan<Kind, CO, WO, lazy<O>>(32));
+    reply = this->template own<relacy_sync::futex_word>(0);
+    for (int k = 1; k <= 2; ++k) {
+      auto w = c->tx.try_send(8);
+      relacy_sync::verify(static_cast<bool>(w), "fill");
+      write_record(w, k);
+      if (Skip && k == 1)
+        w.abort();
+      else
+        w.commit();
+    }
+  }
+  void thread(unsigned id) {
+    if (id == 0) {
+      relacy_sync::verify(send_record(c->tx, 3, 8), "the send before the reply failed");
+      reply->store(1, std::memory_order_release);  // release: pairs with the receiver's acquire
+      relacy_sync::futex_wake_one(*reply);
+    } else {
+      auto r = c->rx.recv();
+      relacy_sync::verify(r && read_record(r) == (Skip ? 2 : 1), "the first record");
+      if (!Skip) r.consume();  // frees 16 bytes; with Skip the record stays held
+      while (reply->load(std::memory_order_acquire) == 0)  // acquire: pairs with the sender's release
+        relacy_sync::futex_wait(*reply, 0);
+    }
+  }
+  void check() {
+    for (int k = Skip ? 3 : 2; k <= 3; ++k) {
+      auto r = c->rx.try_recv();
+      relacy_sync::verify(r && read_record(r) == k, "a record after the reply");
+    }
+  }
+};
+
+struct head_of_line : scenario<head_of_line, 2> {
   chan<chan_kind::mpsc>* c = nullptr;
-  void before() { c = make_chan<chan_kind::mpsc>(32); }
+  void before() { c = this->template own_endpoints<chan<chan_kind::mpsc>>(open_chan<chan_kind::mpsc>(32)); }
   void thread(unsigned id) {
     if (id == 0) {
       auto a = c->tx.send(5);
@@ -114,13 +163,12 @@ struct head_of_line : rl::test_suite<head_of_line, 2> {
       }
     }
   }
-  void after() { delete c; }
 };
 
 template <class CO>
-struct last_record : rl::test_suite<last_record<CO>, 2> {
+struct last_record : scenario<last_record<CO>, 2> {
   chan<chan_kind::spsc, CO>* c = nullptr;
-  void before() { c = make_chan<chan_kind::spsc, CO>(32); }
+  void before() { c = this->template own_endpoints<chan<chan_kind::spsc, CO>>(open_chan<chan_kind::spsc, CO>(32)); }
   void thread(unsigned id) {
     if (id == 0) {
       relacy_sync::verify(send_record(c->tx, 1, 5), "send");
@@ -133,27 +181,25 @@ struct last_record : rl::test_suite<last_record<CO>, 2> {
       relacy_sync::verify(c->rx.recv().code() == status::disconnected, "no disconnect after the sender left");
     }
   }
-  void after() { delete c; }
 };
 
 template <class CO>
-struct recv_drop : rl::test_suite<recv_drop<CO>, 2> {
+struct recv_drop : scenario<recv_drop<CO>, 2> {
   chan<chan_kind::spsc, CO>* c = nullptr;
-  void before() { c = make_chan<chan_kind::spsc, CO>(32); }
+  void before() { c = this->template own_endpoints<chan<chan_kind::spsc, CO>>(open_chan<chan_kind::spsc, CO>(32)); }
   void thread(unsigned id) {
     if (id == 0)
       auto gone = std::move(c->tx);
     else
       relacy_sync::verify(c->rx.recv().code() == status::disconnected, "recv did not see the disconnect");
   }
-  void after() { delete c; }
 };
 
 template <class WO>
-struct send_drop : rl::test_suite<send_drop<WO>, 2> {
+struct send_drop : scenario<send_drop<WO>, 2> {
   chan<chan_kind::spsc, channel_orders, WO>* c = nullptr;
   void before() {
-    c = make_chan<chan_kind::spsc, channel_orders, WO>(32);
+    c = this->template own_endpoints<chan<chan_kind::spsc, channel_orders, WO>>(open_chan<chan_kind::spsc, channel_orders, WO>(32));
     for (int k = 1; k <= 2; ++k) {
       auto w = c->tx.try_send(8);
       relacy_sync::verify(static_cast<bool>(w), "fill");
@@ -166,14 +212,13 @@ struct send_drop : rl::test_suite<send_drop<WO>, 2> {
     else
       auto gone = std::move(c->rx);
   }
-  void after() { delete c; }
 };
 
 template <class CO>
-struct timed : rl::test_suite<timed<CO>, 2> {
+struct timed : scenario<timed<CO>, 2> {
   chan<chan_kind::spsc, CO>* c = nullptr;
   int got = 0;
-  void before() { c = make_chan<chan_kind::spsc, CO>(32); }
+  void before() { c = this->template own_endpoints<chan<chan_kind::spsc, CO>>(open_chan<chan_kind::spsc, CO>(32)); }
   void thread(unsigned id) {
     if (id == 0) {
       relacy_sync::verify(send_record(c->tx, 1, 5), "send");
@@ -190,22 +235,21 @@ struct timed : rl::test_suite<timed<CO>, 2> {
       }
     }
   }
-  void after() {
+  void check() {
     if (auto r = c->rx.try_recv()) {
       relacy_sync::verify(read_record(r) == 1, "record torn");
       ++got;
     }
     relacy_sync::verify(got == 1, "a timed recv lost or duplicated the record");
-    delete c;
   }
 };
 
-struct shutdown : rl::test_suite<shutdown, 3> {
+struct shutdown : scenario<shutdown, 3> {
   chan<chan_kind::mpsc>* c = nullptr;
   nexus::logbuf::channel::sender<chan_kind::mpsc, relacy_sync>* second = nullptr;
   void before() {
-    c = make_chan<chan_kind::mpsc>(32);
-    second = new nexus::logbuf::channel::sender<chan_kind::mpsc, relacy_sync>(c->tx.clone());
+    c = this->template own_endpoints<chan<chan_kind::mpsc>>(open_chan<chan_kind::mpsc>(32));
+    second = this->template own<nexus::logbuf::channel::sender<chan_kind::mpsc, relacy_sync>>(c->tx.clone());
   }
   void thread(unsigned id) {
     if (id < 2) {
@@ -225,10 +269,6 @@ struct shutdown : rl::test_suite<shutdown, 3> {
       relacy_sync::verify(sum == 3, "disconnected before every sender's record arrived");
     }
   }
-  void after() {
-    delete second;
-    delete c;
-  }
 };
 
 // Three threads with park loops and injected spurious wake-ups do not finish
@@ -241,27 +281,46 @@ int main(int argc, char** argv) {
                  NEXUS_VARIANT("wake", pass, wake<channel_orders>),
                  NEXUS_VARIANT("blocked_send", pass, blocked_send<waitset_orders>),
                  NEXUS_VARIANT("blocked_send_lazy", pass, blocked_send_lazy<lazy<spsc_orders>>),
+                 NEXUS_VARIANT("reply_wait", pass, reply_wait<false>),
+                 NEXUS_VARIANT("reply_skip", pass, reply_wait<true>),
+                 NEXUS_VARIANT("reply_wait_mpsc", pass,
+                               reply_wait<false, channel_orders, waitset_orders, mpsc_orders, chan_kind::mpsc>),
                  NEXUS_VARIANT("head_of_line", pass, head_of_line),
                  NEXUS_VARIANT("last_record", pass, last_record<channel_orders>),
                  NEXUS_VARIANT("recv_drop", pass, recv_drop<channel_orders>),
                  NEXUS_VARIANT("send_drop", pass, send_drop<waitset_orders>),
                  NEXUS_VARIANT("timed", pass, timed<channel_orders>),
                  NEXUS_VARIANT_SEARCH("shutdown", pass, random300k, shutdown),
-                 NEXUS_VARIANT("wake_no_wake", fail, wake<no_wake>),
-                 NEXUS_VARIANT("wake_park_fence_acq_rel", fail, wake<park_fence_acq_rel>),
-                 NEXUS_VARIANT("wake_wake_fence_acq_rel", fail, wake<wake_fence_acq_rel>),
-                 NEXUS_VARIANT("blocked_send_no_notify", fail, blocked_send<no_notify>),
-                 NEXUS_VARIANT("blocked_send_prepare_fence_acq_rel", fail, blocked_send<prepare_fence_acq_rel>),
-                 NEXUS_VARIANT("blocked_send_notify_fence_acq_rel", fail, blocked_send<notify_fence_acq_rel>),
-                 NEXUS_VARIANT("blocked_send_lazy_no_publish_when_empty", fail,
-                               blocked_send_lazy<lazy_no_publish_when_empty<spsc_orders>>),
-                 NEXUS_VARIANT("blocked_send_lazy_no_claim_wake", fail, blocked_send_lazy<lazy_no_claim_wake<spsc_orders>>),
-                 NEXUS_VARIANT("last_record_see_leave_relaxed", fail, last_record<see_leave_relaxed>),
-                 NEXUS_VARIANT("last_record_no_final_try", fail, last_record<no_final_try>),
-                 NEXUS_VARIANT("recv_drop_no_wake", fail, recv_drop<no_wake>),
-                 NEXUS_VARIANT("timed_no_wake", fail, timed<no_wake>),
-                 NEXUS_VARIANT("timed_park_fence_acq_rel", fail, timed<park_fence_acq_rel>),
-                 NEXUS_VARIANT("timed_wake_fence_acq_rel", fail, timed<wake_fence_acq_rel>),
-                 NEXUS_VARIANT("send_drop_no_notify", fail, send_drop<no_notify>),
+                 NEXUS_VARIANT("wake_no_wake", fail, wake<no_wake<channel_orders>>),
+                 NEXUS_VARIANT("wake_park_fence_acq_rel", fail, wake<park_fence_acq_rel<channel_orders>>),
+                 NEXUS_VARIANT("wake_wake_fence_acq_rel", fail, wake<wake_fence_acq_rel<channel_orders>>),
+                 NEXUS_VARIANT("blocked_send_no_notify", fail, blocked_send<no_wake<waitset_orders>>),
+                 NEXUS_VARIANT("blocked_send_prepare_fence_acq_rel", fail, blocked_send<prepare_fence_acq_rel<waitset_orders>>),
+                 NEXUS_VARIANT("blocked_send_notify_fence_acq_rel", fail, blocked_send<notify_fence_acq_rel<waitset_orders>>),
+                 NEXUS_VARIANT("reply_wait_stale_recheck", fail, reply_wait<false, stale_recheck<channel_orders>>),
+                 NEXUS_VARIANT("reply_wait_no_notify", fail, reply_wait<false, channel_orders, no_wake<waitset_orders>>),
+                 NEXUS_VARIANT("reply_wait_prepare_fence_acq_rel", fail,
+                               reply_wait<false, channel_orders, prepare_fence_acq_rel<waitset_orders>>),
+                 NEXUS_VARIANT("reply_wait_notify_fence_acq_rel", fail,
+                               reply_wait<false, channel_orders, notify_fence_acq_rel<waitset_orders>>),
+                 NEXUS_VARIANT("reply_wait_free_position_relaxed", fail,
+                               reply_wait<false, channel_orders, waitset_orders, free_position_relaxed<spsc_orders>>),
+                 NEXUS_VARIANT("reply_wait_see_position_relaxed", fail,
+                               reply_wait<false, channel_orders, waitset_orders, see_position_relaxed<spsc_orders>>),
+                 NEXUS_VARIANT("reply_wait_mpsc_free_position_relaxed", fail,
+                               reply_wait<false, channel_orders, waitset_orders, free_position_relaxed<mpsc_orders>,
+                                          chan_kind::mpsc>),
+                 NEXUS_VARIANT("reply_wait_mpsc_see_position_relaxed", fail,
+                               reply_wait<false, channel_orders, waitset_orders, see_position_relaxed<mpsc_orders>,
+                                          chan_kind::mpsc>),
+                 NEXUS_VARIANT("reply_skip_no_claim_wake", fail,
+                               reply_wait<true, channel_orders, waitset_orders, no_claim_wake<spsc_orders>>),
+                 NEXUS_VARIANT("last_record_see_leave_relaxed", fail, last_record<see_leave_relaxed<channel_orders>>),
+                 NEXUS_VARIANT("last_record_no_final_try", fail, last_record<no_final_try<channel_orders>>),
+                 NEXUS_VARIANT("recv_drop_no_wake", fail, recv_drop<no_wake<channel_orders>>),
+                 NEXUS_VARIANT("timed_no_wake", fail, timed<no_wake<channel_orders>>),
+                 NEXUS_VARIANT("timed_park_fence_acq_rel", fail, timed<park_fence_acq_rel<channel_orders>>),
+                 NEXUS_VARIANT("timed_wake_fence_acq_rel", fail, timed<wake_fence_acq_rel<channel_orders>>),
+                 NEXUS_VARIANT("send_drop_no_notify", fail, send_drop<no_wake<waitset_orders>>),
              });
 }

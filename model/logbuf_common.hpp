@@ -30,64 +30,25 @@ namespace nexus::model::logbuf_model {
 using nexus::logbuf::mpsc::mpsc_orders;
 using nexus::logbuf::spsc::spsc_orders;
 using nexus::status;
-constexpr auto acq_rel = std::memory_order_acq_rel;
 
 template <class O = spsc_orders>
-struct spsc_ring {
+struct spsc_bytes {
   using endpoints = nexus::logbuf::spsc::endpoints<relacy_sync, O>;
   static auto make(std::uint64_t cap) { return nexus::logbuf::spsc::ring_buffer<relacy_sync, O>(cap); }
 };
 template <class O = mpsc_orders>
-struct mpsc_ring {
+struct mpsc_bytes {
   using endpoints = nexus::logbuf::mpsc::endpoints<relacy_sync, O>;
   static auto make(std::uint64_t cap) { return nexus::logbuf::mpsc::ring_buffer<relacy_sync, O>(cap); }
 };
 
-// ---- negative twins: one named order weakened each --------------------------
-namespace spsc_twins {
-struct commit_relaxed : spsc_orders { static constexpr auto commit = relaxed; };
-struct abort_relaxed : spsc_orders { static constexpr auto abort = relaxed; };
-struct observe_relaxed : spsc_orders { static constexpr auto observe = relaxed; };
-struct free_space_relaxed : spsc_orders { static constexpr auto free_space = relaxed; };
-struct see_free_relaxed : spsc_orders { static constexpr auto see_free = relaxed; };
-struct release_handle_acquire : spsc_orders { static constexpr auto release_handle = acquire; };
-struct release_handle_relaxed : spsc_orders { static constexpr auto release_handle = relaxed; };
-struct see_disconnect_relaxed : spsc_orders { static constexpr auto see_disconnect = relaxed; };
-}  // namespace spsc_twins
-
-namespace mpsc_twins {
-struct commit_relaxed : mpsc_orders { static constexpr auto commit = relaxed; };
-struct abort_relaxed : mpsc_orders { static constexpr auto abort = relaxed; };
-struct observe_relaxed : mpsc_orders { static constexpr auto observe = relaxed; };
-struct free_space_relaxed : mpsc_orders { static constexpr auto free_space = relaxed; };
-struct see_free_relaxed : mpsc_orders { static constexpr auto see_free = relaxed; };
-struct claim_load_relaxed : mpsc_orders { static constexpr auto claim_load = relaxed; };
-struct claim_release : mpsc_orders { static constexpr auto claim = release; };
-struct claim_acquire : mpsc_orders { static constexpr auto claim = acquire; };
-struct claim_relaxed : mpsc_orders { static constexpr auto claim = relaxed; };
-struct leave_relaxed : mpsc_orders { static constexpr auto leave = relaxed; };
-struct see_leave_relaxed : mpsc_orders { static constexpr auto see_leave = relaxed; };
-struct pad_relaxed : mpsc_orders { static constexpr auto pad = relaxed; };
-}  // namespace mpsc_twins
-
 // ---- lazy publication (format.hpp PUBLICATION) --------------------------------
 // The model's rings are 32-64 bytes, where capacity/16 is below a record's
-// footprint: every free publishes, as before. `lazy<O>` publishes only once a
-// whole capacity has been freed, i.e. in practice when the consumer finds the
-// ring empty: the batch path and the publish-on-empty path are what carry
-// free_space then. Its twins drop one half of the rule.
-template <class O>
-struct lazy : O {
-  static constexpr unsigned free_batch_shift = 0;
-};
-template <class O>
-struct lazy_no_publish_when_empty : lazy<O> {  // the consumer keeps freed space to itself
-  static constexpr bool publish_when_empty = false;
-};
-template <class O>
-struct lazy_no_claim_wake : lazy<O> {  // publishes on empty but wakes no sender
-  static constexpr bool claim_wakes = false;
-};
+// footprint: every free publishes, as before. `lazy<O>` (common.hpp)
+// publishes only once a whole capacity has been freed, i.e. in practice when
+// the consumer finds the ring empty: the batch path and the publish-on-empty
+// path are what carry free_space then. no_publish_when_empty<lazy<O>> and
+// no_claim_wake<lazy<O>> drop one half of the rule.
 
 // ---- payloads in model cells ---------------------------------------------------
 // Record `id` has length len(id) and bytes id*16 + k: a torn or stale byte,
@@ -126,7 +87,7 @@ auto claim_retry(Producer& p, std::size_t len) {
 }
 
 template <class R, std::uint64_t Cap, std::size_t... Lens>
-struct stream : rl::test_suite<stream<R, Cap, Lens...>, 2> {
+struct stream : scenario<stream<R, Cap, Lens...>, 2> {
   static constexpr std::size_t lens[] = {Lens...};
   static constexpr int n = sizeof...(Lens);
   typename R::endpoints* r = nullptr;
@@ -134,7 +95,7 @@ struct stream : rl::test_suite<stream<R, Cap, Lens...>, 2> {
   int next = 0;                      // consumer-only
 
   void before() {
-    r = make_endpoints<typename R::endpoints>(R::make(Cap));
+    r = this->template own_endpoints<typename R::endpoints>(R::make(Cap));
     committed.store(0);
   }
   // Takes one record if there is one; false when empty.
@@ -171,22 +132,21 @@ struct stream : rl::test_suite<stream<R, Cap, Lens...>, 2> {
       }
     }
   }
-  void after() {
+  void check() {
     while (take()) {
     }
     relacy_sync::verify(next == committed.load(), "a committed record was lost");
-    delete r;
   }
 };
 
 template <class R>
-struct aborts : rl::test_suite<aborts<R>, 2> {
+struct aborts : scenario<aborts<R>, 2> {
   typename R::endpoints* r = nullptr;
   relacy_sync::cell<int> committed;
   int got = 0;
 
   void before() {
-    r = make_endpoints<typename R::endpoints>(R::make(32));
+    r = this->template own_endpoints<typename R::endpoints>(R::make(32));
     committed.store(0);
   }
   bool take() {
@@ -220,22 +180,21 @@ struct aborts : rl::test_suite<aborts<R>, 2> {
         if (!take()) relacy_sync::spin_pause();
     }
   }
-  void after() {
+  void check() {
     while (take()) {
     }
     relacy_sync::verify(got == committed.load(), "the committed record was lost");
-    delete r;
   }
 };
 
 template <class R>
-struct out_of_order : rl::test_suite<out_of_order<R>, 2> {
+struct out_of_order : scenario<out_of_order<R>, 2> {
   typename R::endpoints* r = nullptr;
   int next = 1;  // consumer-only
   relacy_sync::cell<int> committed;
 
   void before() {
-    r = make_endpoints<typename R::endpoints>(R::make(32));
+    r = this->template own_endpoints<typename R::endpoints>(R::make(32));
     committed.store(0);
   }
   bool take() {
@@ -260,11 +219,10 @@ struct out_of_order : rl::test_suite<out_of_order<R>, 2> {
         if (!take()) relacy_sync::spin_pause();
     }
   }
-  void after() {
+  void check() {
     while (take()) {
     }
     relacy_sync::verify(next - 1 == committed.load(), "a record was lost");
-    delete r;
   }
 };
 
@@ -277,25 +235,15 @@ using nexus::logbuf::channel::channel_orders;
 using nexus::waitset_orders;
 namespace chan_kind = nexus::logbuf::channel::kind;
 
-namespace channel_twins {
-struct park_fence_acq_rel : channel_orders { static constexpr auto park_fence = acq_rel; };
-struct wake_fence_acq_rel : channel_orders { static constexpr auto wake_fence = acq_rel; };
-struct no_wake : channel_orders { static constexpr bool wake = false; };
-struct see_leave_relaxed : channel_orders { static constexpr auto see_leave = relaxed; };
-struct no_final_try : channel_orders { static constexpr bool final_try = false; };  // upstream's recv (F1)
-struct prepare_fence_acq_rel : waitset_orders { static constexpr auto prepare_fence = acq_rel; };
-struct notify_fence_acq_rel : waitset_orders { static constexpr auto notify_fence = acq_rel; };
-struct no_notify : waitset_orders { static constexpr bool wake = false; };
-}  // namespace channel_twins
 
 template <class Kind, class CO = channel_orders, class WO = waitset_orders, class O = typename Kind::orders>
 using chan = nexus::logbuf::channel::endpoints<Kind, relacy_sync, O, CO, WO>;
 
+// The factory's result, for a scenario's own_endpoints<chan<...>>(...).
 // Spins 0: every blocked call parks right after its first attempt.
 template <class Kind, class CO = channel_orders, class WO = waitset_orders, class O = typename Kind::orders>
-chan<Kind, CO, WO, O>* make_chan(std::uint64_t cap, unsigned spins = 0) {
-  return make_endpoints<chan<Kind, CO, WO, O>>(
-      nexus::logbuf::channel::make<Kind, relacy_sync, O, CO, WO>(cap, spins));
+auto open_chan(std::uint64_t cap, unsigned spins = 0) {
+  return nexus::logbuf::channel::make<Kind, relacy_sync, O, CO, WO>(cap, spins);
 }
 
 // send(len), write record `id`, commit; false if send handed out no claim.

@@ -24,12 +24,12 @@ using chan = nexus::notify::channel_endpoints<relacy_sync, CO>;
 // notify's wake is the only one); the receiver's one recv must return it.
 // Notify == false: the sender only leaves; recv must report disconnected.
 template <class CO, bool Notify>
-struct wake : rl::test_suite<wake<CO, Notify>, 2> {
+struct wake : scenario<wake<CO, Notify>, 2> {
   chan<CO>* c = nullptr;
   events* ev = nullptr;
   void before() {
-    c = make_endpoints<chan<CO>>(nexus::notify::event_channel<relacy_sync, CO>(1, 0));
-    ev = new events(events::with_capacity(1));
+    c = this->template own_endpoints<chan<CO>>(nexus::notify::event_channel<relacy_sync, CO>(1, 0));
+    ev = this->template own<events>(events::with_capacity(1));
   }
   void thread(unsigned id) {
     if (id == 0) {
@@ -45,21 +45,17 @@ struct wake : rl::test_suite<wake<CO, Notify>, 2> {
         relacy_sync::verify(st == nexus::status::disconnected, "no disconnect after the sender left");
     }
   }
-  void after() {
-    delete ev;
-    delete c;
-  }
 };
 
 // The sender notifies and leaves; the receiver polls with try_recv until it
 // sees the disconnect, and must have the event by then (F1).
 template <class CO>
-struct drain : rl::test_suite<drain<CO>, 2> {
+struct drain : scenario<drain<CO>, 2> {
   chan<CO>* c = nullptr;
   events* ev = nullptr;
   void before() {
-    c = make_endpoints<chan<CO>>(nexus::notify::event_channel<relacy_sync, CO>(1, 0));
-    ev = new events(events::with_capacity(1));
+    c = this->template own_endpoints<chan<CO>>(nexus::notify::event_channel<relacy_sync, CO>(1, 0));
+    ev = this->template own<events>(events::with_capacity(1));
   }
   void thread(unsigned id) {
     if (id == 0) {
@@ -78,18 +74,14 @@ struct drain : rl::test_suite<drain<CO>, 2> {
       }
     }
   }
-  void after() {
-    delete ev;
-    delete c;
-  }
 };
 
 template <class PO>
-struct handoff : rl::test_suite<handoff<PO>, 2> {
+struct handoff : scenario<handoff<PO>, 2> {
   nexus::parker<relacy_sync, PO>* p = nullptr;
   relacy_sync::cell<int> payload;
   void before() {
-    p = new nexus::parker<relacy_sync, PO>();
+    p = this->template own<nexus::parker<relacy_sync, PO>>();
     payload.store(0);
   }
   void thread(unsigned id) {
@@ -101,11 +93,8 @@ struct handoff : rl::test_suite<handoff<PO>, 2> {
       relacy_sync::verify(payload.load() == 42, "park returned before the unpark's data");
     }
   }
-  void after() { delete p; }
 };
 
-struct give_relaxed : nexus::parker_orders { static constexpr auto give = relaxed; };
-struct take_relaxed : nexus::parker_orders { static constexpr auto take = relaxed; };
 
 int main(int argc, char** argv) {
   // Context bound 2: full search does not finish (park loops and injected
@@ -116,12 +105,12 @@ int main(int argc, char** argv) {
                  NEXUS_VARIANT("disconnect", pass, wake<channel_orders, false>),
                  NEXUS_VARIANT("drain", pass, drain<channel_orders>),
                  NEXUS_VARIANT("parker", pass, handoff<nexus::parker_orders>),
-                 NEXUS_VARIANT("wake_no_wake", fail, wake<no_wake, true>),
-                 NEXUS_VARIANT("wake_park_fence_acq_rel", fail, wake<park_fence_acq_rel, true>),
-                 NEXUS_VARIANT("wake_wake_fence_acq_rel", fail, wake<wake_fence_acq_rel, true>),
-                 NEXUS_VARIANT("disconnect_no_wake", fail, wake<no_wake, false>),
-                 NEXUS_VARIANT("drain_see_leave_relaxed", fail, drain<see_leave_relaxed>),
-                 NEXUS_VARIANT("parker_give_relaxed", fail, handoff<give_relaxed>),
-                 NEXUS_VARIANT("parker_take_relaxed", fail, handoff<take_relaxed>),
+                 NEXUS_VARIANT("wake_no_wake", fail, wake<no_wake<channel_orders>, true>),
+                 NEXUS_VARIANT("wake_park_fence_acq_rel", fail, wake<park_fence_acq_rel<channel_orders>, true>),
+                 NEXUS_VARIANT("wake_wake_fence_acq_rel", fail, wake<wake_fence_acq_rel<channel_orders>, true>),
+                 NEXUS_VARIANT("disconnect_no_wake", fail, wake<no_wake<channel_orders>, false>),
+                 NEXUS_VARIANT("drain_see_leave_relaxed", fail, drain<see_leave_relaxed<channel_orders>>),
+                 NEXUS_VARIANT("parker_give_relaxed", fail, handoff<give_relaxed<nexus::parker_orders>>),
+                 NEXUS_VARIANT("parker_take_relaxed", fail, handoff<take_relaxed<nexus::parker_orders>>),
              });
 }

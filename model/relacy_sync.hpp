@@ -203,28 +203,42 @@ struct relacy_sync {
     slot() = default;
     slot(const slot&) = delete;
     slot& operator=(const slot&) = delete;
+    // The marker is written after T's constructor returns: a constructor
+    // that throws leaves the slot empty, as in production.
     template <class... Args>
     void construct(Args&&... args) {
-      full_(NEXUS_RL_HERE).store(1);
       ::new (static_cast<void*>(&storage_)) T(std::forward<Args>(args)...);
+      full_(NEXUS_RL_HERE).store(1);
+    }
+    // As std_sync's: a throwing move (copy) leaves the value in the slot.
+    void take_into(std::optional<T>& out, rl::debug_info i = NEXUS_RL_HERE) {
+      check_full(i);
+      T* p = std::launder(reinterpret_cast<T*>(&storage_));
+      if constexpr (std::is_move_constructible_v<T>)
+        out.emplace(std::move(*p));
+      else
+        out.emplace(static_cast<const T&>(*p));
+      p->~T();
+      full_(i).store(0);
     }
     T take(rl::debug_info i = NEXUS_RL_HERE) {
       check_full(i);
       T* p = std::launder(reinterpret_cast<T*>(&storage_));
       T v(std::move(*p));
       p->~T();
+      full_(i).store(0);
       return v;
     }
     void destroy(rl::debug_info i = NEXUS_RL_HERE) {
       check_full(i);
       std::launder(reinterpret_cast<T*>(&storage_))->~T();
+      full_(i).store(0);
     }
 
    private:
     void check_full(rl::debug_info i) {
       if (full_(i).load() != 1)
         rl::ctx().fail_test("slot taken or destroyed while empty", rl::test_result_user_assert_failed, i);
-      full_(i).store(0);
     }
     rl::var<int> full_{0};
     alignas(T) unsigned char storage_[sizeof(T)];

@@ -21,8 +21,9 @@
 // PASS; a positive variant that fails, or a negative one that passes, is
 // FAIL (and prints the tail of Relacy's history).
 //
-// Register variants in the driver with NEXUS_VARIANT("name", expect, Test):
-// CMake reads those names from the source to create one ctest per variant.
+// Register variants with NEXUS_VARIANT("name", expect, Test), in the driver or
+// in a shared table (model/scenarios.hpp); after the build CMake asks the
+// driver (--list) and creates one ctest per variant (model/discover.cmake).
 #pragma once
 
 #include <csignal>
@@ -147,7 +148,14 @@ inline std::string tail_lines(const std::string& s, int n) {
 }
 }  // namespace detail
 
-inline int run(int argc, char** argv, const char* driver, search defaults, std::initializer_list<variant> vs) {
+using variants = std::vector<variant>;
+// Variant lists written once (model/scenarios.hpp) and a driver's own, joined.
+inline variants operator+(variants a, const variants& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+inline int run(int argc, char** argv, const char* driver, search defaults, const variants& vs) {
   search s = defaults;
   const char* want = nullptr;
   for (int i = 1; i + 1 < argc; ++i)  // a variant's own budget is its default; flags below override it

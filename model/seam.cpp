@@ -4,8 +4,7 @@
 //    byte rings. Weakening either side must be a DATA RACE on the bytes.
 //  * futex: a one-shot event (store flag, wake) against (wait while unset):
 //    removing the wake must be reported as DEADLOCK (a lost wakeup).
-#include "relacy_sync.hpp"
-#include "runner.hpp"
+#include "common.hpp"
 
 using namespace nexus::model;
 
@@ -13,13 +12,12 @@ struct record_orders {
   static constexpr std::memory_order commit = std::memory_order_release;       // pairs with see_commit
   static constexpr std::memory_order see_commit = std::memory_order_acquire;   // pairs with commit
 };
-struct commit_relaxed : record_orders { static constexpr auto commit = std::memory_order_relaxed; };
 struct see_commit_relaxed : record_orders { static constexpr auto see_commit = std::memory_order_relaxed; };
 
 template <class O>
-struct record : rl::test_suite<record<O>, 2> {
+struct record : scenario<record<O>, 2> {
   relacy_sync::word_buffer<std::uint64_t>* buf = nullptr;
-  void before() { buf = new relacy_sync::word_buffer<std::uint64_t>(32); }
+  void before() { buf = this->template own<relacy_sync::word_buffer<std::uint64_t>>(32); }
   void thread(unsigned id) {
     if (id == 0) {
       const char msg[5] = {'h', 'e', 'l', 'l', 'o'};
@@ -39,13 +37,12 @@ struct record : rl::test_suite<record<O>, 2> {
       }
     }
   }
-  void after() { delete buf; }
 };
 
 template <bool Wake>
-struct event : rl::test_suite<event<Wake>, 2> {
+struct event : scenario<event<Wake>, 2> {
   relacy_sync::futex_word* word = nullptr;
-  void before() { word = new relacy_sync::futex_word(0); }
+  void before() { word = this->template own<relacy_sync::futex_word>(0); }
   void thread(unsigned id) {
     if (id == 0) {
       word->store(1, std::memory_order_release);  // pairs with the acquire load below
@@ -55,14 +52,13 @@ struct event : rl::test_suite<event<Wake>, 2> {
         relacy_sync::futex_wait(*word, 0);
     }
   }
-  void after() { delete word; }
 };
 
 int main(int argc, char** argv) {
   return run(argc, argv, "seam", {rl::sched_full},
              {
                  NEXUS_VARIANT("word_buffer", pass, record<record_orders>),
-                 NEXUS_VARIANT("word_buffer_commit_relaxed", fail, record<commit_relaxed>),
+                 NEXUS_VARIANT("word_buffer_commit_relaxed", fail, record<commit_relaxed<record_orders>>),
                  NEXUS_VARIANT("word_buffer_see_commit_relaxed", fail, record<see_commit_relaxed>),
                  NEXUS_VARIANT("futex", pass, event<true>),
                  NEXUS_VARIANT("futex_no_wake", fail, event<false>),

@@ -1,24 +1,31 @@
 // spsc_fifo: the fifo scenario (model/scenarios.hpp) on nexus::queue::spsc,
-// at capacity 1 (2 items) and 2 (3 items), full search; one negative twin
-// per order the scenario exercises.
-#include "relacy_sync.hpp"
-#include "runner.hpp"
-#include "spsc_common.hpp"
+// at capacity 1 (2 items) and 2 (3 items), and the disconnect scenario in
+// both drop orders, full search; one negative twin per order they exercise.
+#include "scenarios.hpp"
 
 using namespace nexus::model;
-using namespace nexus::model::spsc_model;
+using nexus::queue::spsc::spsc_orders;
 
 template <std::uint64_t Cap, int N, class O>
-using scenario = fifo<queue<int, O>, Cap, N>;
+using ordered = fifo<queue_of<spsc_ring, int, O>, Cap, N>;
+template <class O>
+using leaving = disconnect<queue_of<spsc_ring, tracked, O>>;
 
 int main(int argc, char** argv) {
   return run(argc, argv, "spsc_fifo", {rl::sched_full},
              {
-                 NEXUS_VARIANT("cap1", pass, scenario<1, 2, spsc_orders>),
-                 NEXUS_VARIANT("cap2", pass, scenario<2, 3, spsc_orders>),
-                 NEXUS_VARIANT("publish_relaxed", fail, scenario<2, 3, publish_relaxed>),
-                 NEXUS_VARIANT("observe_relaxed", fail, scenario<2, 3, observe_relaxed>),
-                 NEXUS_VARIANT("free_slot_relaxed", fail, scenario<1, 2, free_slot_relaxed>),
-                 NEXUS_VARIANT("see_free_relaxed", fail, scenario<1, 2, see_free_relaxed>),
+                 NEXUS_VARIANT("cap1", pass, ordered<1, 2, spsc_orders>),
+                 NEXUS_VARIANT("cap2", pass, ordered<2, 3, spsc_orders>),
+                 NEXUS_VARIANT("disconnect", pass, leaving<spsc_orders>),
+                 NEXUS_VARIANT("throwing", pass, throwing<queue_of<spsc_ring, fragile>>),
+                 NEXUS_VARIANT("publish_relaxed", fail, ordered<2, 3, publish_relaxed<spsc_orders>>),
+                 NEXUS_VARIANT("observe_relaxed", fail, ordered<2, 3, observe_relaxed<spsc_orders>>),
+                 NEXUS_VARIANT("free_slot_relaxed", fail, ordered<1, 2, free_slot_relaxed<spsc_orders>>),
+                 NEXUS_VARIANT("see_free_relaxed", fail, ordered<1, 2, see_free_relaxed<spsc_orders>>),
+                 NEXUS_VARIANT("disconnect_publish_relaxed", fail, leaving<publish_relaxed<spsc_orders>>),
+                 NEXUS_VARIANT("release_handle_release", fail, leaving<release_handle_release<spsc_orders>>),
+                 NEXUS_VARIANT("release_handle_acquire", fail, leaving<release_handle_acquire<spsc_orders>>),
+                 NEXUS_VARIANT("release_handle_relaxed", fail, leaving<release_handle_relaxed<spsc_orders>>),
+                 NEXUS_VARIANT("see_disconnect_relaxed", fail, leaving<see_disconnect_relaxed<spsc_orders>>),
              });
 }

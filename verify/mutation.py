@@ -90,7 +90,11 @@ def mutants(sites):
 
 
 def drivers():
-    return sorted(p.stem for p in (ROOT / "model").glob("*.cpp") if "NEXUS_VARIANT(" in p.read_text())
+    """Every driver registered with nexus_model_driver(NAME) in model/*.cmake and model/CMakeLists.txt."""
+    names = set()
+    for f in list((ROOT / "model").glob("*.cmake")) + [ROOT / "model" / "CMakeLists.txt"]:
+        names.update(re.findall(r"^\s*nexus_model_driver\((\w+)", f.read_text(), re.M))
+    return sorted(n for n in names if (ROOT / "model" / f"{n}.cpp").exists())
 
 
 def driver_deps(driver):

@@ -132,6 +132,14 @@ constexpr std::uint64_t checked_pow2(std::uint64_t n) noexcept {
   while (p < n) p <<= 1;
   return p;
 }
+// The power-of-two capacity for a request of `request` (slots, bytes), or the
+// error that explains why there is none (H8, F10: checked rounding).
+constexpr error round_capacity(std::uint64_t request, std::uint64_t max, std::uint64_t& capacity) noexcept {
+  if (request == 0) return error::capacity_zero;
+  capacity = checked_pow2(request);
+  if (capacity == 0 || capacity > max) return error::capacity_too_large;
+  return error{};
+}
 }  // namespace detail
 
 }  // namespace nexus

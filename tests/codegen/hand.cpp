@@ -28,7 +28,8 @@ struct producer {
   }
 };
 struct consumer {
-  std::optional<std::uint64_t> pop() noexcept;
+  std::optional<std::uint64_t> pop() noexcept { return pop_value(); }
+  std::optional<std::uint64_t> pop_value() noexcept;
   shared* s;
   std::uint64_t* slots;
   std::uint64_t mask;
@@ -37,6 +38,12 @@ struct consumer {
   [[gnu::noinline]] bool refresh_tail(std::uint64_t h) noexcept {
     cached_tail = s->tail.load(std::memory_order_acquire);  // pairs with the release in push
     return h != cached_tail;
+  }
+  std::uint64_t take_front(std::uint64_t h) noexcept {
+    const std::uint64_t v = slots[h & mask];
+    s->head.store(h + 1, std::memory_order_release);  // pairs with the acquire in refresh_head
+    head = h + 1;
+    return v;
   }
 };
 }  // namespace hand
@@ -52,15 +59,12 @@ inline int hand::producer::push(std::uint64_t v) noexcept {
   return 0;
 }
 
-inline std::optional<std::uint64_t> hand::consumer::pop() noexcept {
+inline std::optional<std::uint64_t> hand::consumer::pop_value() noexcept {
   const std::uint64_t h = head;
   if (h == cached_tail) [[unlikely]] {
     if (!refresh_tail(h)) return std::nullopt;
   }
-  std::optional<std::uint64_t> v(slots[h & mask]);
-  s->head.store(h + 1, std::memory_order_release);  // pairs with the acquire in refresh_head
-  head = h + 1;
-  return v;
+  return std::optional<std::uint64_t>(take_front(h));
 }
 
 int cg_push(hand::producer& p, std::uint64_t v) { return p.push(v); }

@@ -22,7 +22,37 @@
 //   says someone may sleep (waitset.hpp: the seq_cst fence handshake, F2).
 //   Dropping the last sender: release its ring handle, senders -= 1 (leave),
 //   not_empty.notify_all() (H1: the woken receiver sees the count at 0).
-//   Values sent and not received are destroyed by the last handle.
+//   The waits are sync/blocking.hpp's block_on on the two waitsets.
+//
+// ORPHANS (values nobody can receive any more are destroyed when the last
+//   receiver goes, as in std and crossbeam). The last receiver: receivers
+//   -> 0 (leave), fence(seq_cst) [drain_fence], then under the orphan lock
+//   it keeps its ring handle in the block (`orphans`) and pops and destroys
+//   everything there. A sender, after a successful push and its notify
+//   (whose seq_cst notify_fence comes first), reads receivers; if 0, it
+//   takes the orphan lock and drains through the kept handle. Store
+//   buffering again: "push, fence, read receivers" against "receivers = 0,
+//   fence, pop": either the receiver's drain sees the push or the sender
+//   sees the count at 0 and drains itself, so no value outlives the last
+//   receiver by more than its sender's send call. The lock (drain_lock /
+//   drain_unlock) makes the kept handle single-threaded. Model driver:
+//   model/channel_orphans (twins: no re-check, each fence weakened, the
+//   lock relaxed).
+//
+// EXCEPTIONS AND DEADLINES
+//   send(T&&) / send(const T&) / send_until / send_timeout / try_send: a
+//   value that is not sent (full, timeout, disconnected) is untouched (the
+//   const& forms copy it first: a throwing copy throws before anything is
+//   sent). If T's constructor throws inside the ring, the ring's guarantee
+//   holds (queue/*.hpp: unchanged, never wedged). recv / recv_until /
+//   recv_timeout / try_recv move the value out of the ring straight into
+//   the result (no further move), so for `channel` (SPSC) a throwing move
+//   leaves it at the head; mpsc_channel and mpmc_channel need a noexcept
+//   move (their rings' static_assert). T need not be assignable or
+//   default-constructible.
+//   Timed calls take any duration: zero or negative attempts once; one
+//   whose deadline the clock cannot represent (nanoseconds::max(),
+//   hours::max()) waits for ever; a time_point::max() deadline too.
 //
 // ATOMIC ACCESSES (named orders: `channel_orders`; the waitsets' in
 //   waitset.hpp, the rings' in queue/*.hpp)
@@ -37,21 +67,33 @@
 //                                                 reference.
 //   release_ref refs RMW in ~handle               acq_rel: the last handle
 //                                                 frees the block.
+//   drain_fence fence after the last receiver's   seq_cst: pairs with the
+//               leave                             waitset's notify_fence in
+//                                                 the sender's attempt, which
+//                                                 precedes its relaxed read of
+//                                                 receivers (ORPHANS).
+//   drain_lock  orphan lock exchange              acquire: pairs with
+//                                                 drain_unlock.
+//   drain_unlock orphan lock release store        release: pairs with
+//                                                 drain_lock; one drainer's
+//                                                 pops before the next's.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
-#include <new>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "nexus/queue/mpmc.hpp"
 #include "nexus/queue/mpsc.hpp"
 #include "nexus/queue/spsc.hpp"
 #include "nexus/result.hpp"
-#include "nexus/sync/backoff.hpp"
+#include "nexus/sync/block.hpp"
+#include "nexus/sync/blocking.hpp"
+#include "nexus/sync/ends.hpp"
 #include "nexus/sync/waitset.hpp"
 
 namespace nexus::channel {
@@ -62,7 +104,16 @@ struct channel_orders {
   static constexpr std::memory_order see_leave = std::memory_order_acquire;    // pairs with leave
   // mutation-survives: the acquire half orders the peer handle's last accesses to this block (atomics only) before its destruction, the shared_ptr pattern; relacy does not model a free as racing with earlier atomic accesses, so no driver can fail (the rings' release_ref, whose blocks hold plain state, is killed)
   static constexpr std::memory_order release_ref = std::memory_order_acq_rel;  // pairs with itself
+  static constexpr std::memory_order drain_fence = std::memory_order_seq_cst;  // pairs with the sender's notify_fence
+  static constexpr std::memory_order drain_lock = std::memory_order_acquire;   // pairs with drain_unlock
+  static constexpr std::memory_order drain_unlock = std::memory_order_release; // pairs with drain_lock
+  static constexpr bool sender_drains = true;  // false only in the model's negative twin
 };
+
+template <class T, class Kind, class Sync = std_sync, class CO = channel_orders, class WO = waitset_orders>
+class sender;
+template <class T, class Kind, class Sync = std_sync, class CO = channel_orders, class WO = waitset_orders>
+class receiver;
 
 // The outcome of a receive: status::ok with the value, or the reason there
 // is none (empty, timeout, disconnected).
@@ -79,6 +130,8 @@ class [[nodiscard]] recv_result {
   std::optional<T>& value() & noexcept { return v_; }
 
  private:
+  template <class, class, class, class, class>
+  friend class receiver;
   status st_;
   std::optional<T> v_;
 };
@@ -102,29 +155,61 @@ struct mpmc {
 };
 }  // namespace kind
 
-template <class T, class Kind, class Sync = std_sync, class CO = channel_orders, class WO = waitset_orders>
-class sender;
-template <class T, class Kind, class Sync = std_sync, class CO = channel_orders, class WO = waitset_orders>
-class receiver;
-
 namespace detail {
 
-template <class Sync, class CO, class WO>
-struct block {
-  typename Sync::template atomic<std::uint32_t> refs{2};
-  typename Sync::template atomic<std::uint32_t> senders{1};
-  typename Sync::template atomic<std::uint32_t> receivers{1};
+template <class T, class Kind, class Sync>
+using ring_endpoints = std::remove_reference_t<decltype(*Kind::template make<T, Sync>(1))>;
+
+template <class T, class Kind, class Sync, class CO, class WO>
+struct block : nexus::detail::end_counts<Sync> {
+  using rx_ring = typename ring_endpoints<T, Kind, Sync>::consumer_type;
+
   alignas(cache_line) waitset<Sync, WO> not_empty;  // receivers sleep here
   alignas(cache_line) waitset<Sync, WO> not_full;   // senders sleep here
+  alignas(cache_line) typename Sync::template atomic<bool> draining{false};  // the orphan lock
+  std::optional<rx_ring> orphans;  // the last receiver's ring handle (ORPHANS), under the lock
+  // Drains so far, under the lock: a plain count whose only reader is the
+  // next drainer (under the model a cell, so an unordered drain is a DATA RACE).
+  typename Sync::template cell<std::uint32_t> drains{0};
 
-  // Throws std::bad_alloc.
-  static block* create() { return nexus::detail::new_block<Sync, block>(); }
   static void release(block* b) noexcept {
-    if (b->refs.fetch_sub(1, CO::release_ref) == 1) {  // acq_rel: the last handle frees
-      nexus::detail::delete_block<Sync>(b);
+    nexus::detail::release_ref<Sync, CO::release_ref>(b, b->refs);  // acq_rel: the last handle frees
+  }
+
+  // The last receiver's leave (sync/ends.hpp): it keeps its ring handle here
+  // and destroys what is left (ORPHANS).
+  void on_last_receiver(rx_ring& rx) noexcept {
+    Sync::fence(CO::drain_fence);  // seq_cst: pairs with the notify_fence before a sender's re-check
+    drain_orphans(&rx);
+  }
+  // Under the orphan lock: keep `rx` (the last receiver's, when given) and
+  // destroy every value it can pop.
+  void drain_orphans(rx_ring* rx) noexcept {
+    while (draining.exchange(true, CO::drain_lock))  // acquire: pairs with drain_unlock
+      Sync::spin_pause();
+    drains.store(drains.load() + 1);
+    if (rx != nullptr) orphans.emplace(std::move(*rx));
+    if (orphans) {
+      for (;;) {
+        std::optional<T> gone;
+        if (!orphans->pop_into(gone)) break;
+      }
     }
+    draining.store(false, CO::drain_unlock);  // release: pairs with drain_lock
   }
 };
+
+// The ends' bases (sync/ends.hpp): clone() exists where Kind allows it.
+template <class T, class Kind, class Sync, class CO, class WO>
+using sender_base =
+    nexus::detail::channel_end<block<T, Kind, Sync, CO, WO>, typename ring_endpoints<T, Kind, Sync>::producer_type,
+                               nexus::detail::sender_side<CO>, sender<T, Kind, Sync, CO, WO>,
+                               &block<T, Kind, Sync, CO, WO>::senders, Kind::clone_senders>;
+template <class T, class Kind, class Sync, class CO, class WO>
+using receiver_base =
+    nexus::detail::channel_end<block<T, Kind, Sync, CO, WO>, typename ring_endpoints<T, Kind, Sync>::consumer_type,
+                               nexus::detail::receiver_side<CO>, receiver<T, Kind, Sync, CO, WO>,
+                               &block<T, Kind, Sync, CO, WO>::receivers, Kind::clone_receivers>;
 
 }  // namespace detail
 
@@ -148,14 +233,10 @@ template <class T, class Kind, class Sync = std_sync, class CO = channel_orders,
 result<endpoints<T, Kind, Sync, CO, WO>> make(std::uint64_t capacity, unsigned spins = default_spins) {
   auto q = Kind::template make<T, Sync>(capacity);
   if (!q) return q.error_code();
-  detail::block<Sync, CO, WO>* b;
-  try {
-    b = detail::block<Sync, CO, WO>::create();
-  } catch (const std::bad_alloc&) {
-    return error::out_of_memory;
-  }
-  return endpoints<T, Kind, Sync, CO, WO>{sender<T, Kind, Sync, CO, WO>(b, std::move(q->tx), spins),
-                                          receiver<T, Kind, Sync, CO, WO>(b, std::move(q->rx), spins)};
+  auto* b = nexus::detail::try_new_block<Sync, detail::block<T, Kind, Sync, CO, WO>>();
+  if (b == nullptr) return error::out_of_memory;
+  return endpoints<T, Kind, Sync, CO, WO>{sender<T, Kind, Sync, CO, WO>(b, {std::move(q->tx), spins}),
+                                          receiver<T, Kind, Sync, CO, WO>(b, {std::move(q->rx), spins})};
 }
 
 // SPSC: one sender, one receiver. `spins` backoff snoozes before parking
@@ -180,34 +261,9 @@ auto mpmc_channel(std::uint64_t capacity, unsigned spins = default_spins) {
 }
 
 template <class T, class Kind, class Sync, class CO, class WO>
-class sender {
-  using block_t = detail::block<Sync, CO, WO>;
-  using ring_t = std::remove_reference_t<decltype(Kind::template make<T, Sync>(1)->tx)>;
-  using time_point = typename Sync::clock::time_point;
-
+class sender : public detail::sender_base<T, Kind, Sync, CO, WO> {
  public:
-  sender(sender&& o) noexcept : b_(std::exchange(o.b_, nullptr)), q_(std::move(o.q_)), spins_(o.spins_) {}
-  sender& operator=(sender&& o) noexcept {
-    if (this != &o) {
-      reset();
-      b_ = std::exchange(o.b_, nullptr);
-      q_ = std::move(o.q_);
-      spins_ = o.spins_;
-    }
-    return *this;
-  }
-  sender(const sender&) = delete;
-  sender& operator=(const sender&) = delete;
-  ~sender() { reset(); }
-
-  // Another sender (MPSC and MPMC channels). Precondition: valid().
-  sender clone() const
-    requires Kind::clone_senders
-  {
-    b_->senders.fetch_add(1, std::memory_order_relaxed);  // relaxed (join): we hold a reference
-    b_->refs.fetch_add(1, std::memory_order_relaxed);     // relaxed (join): we hold a reference
-    return sender(b_, q_.clone(), spins_);
-  }
+  using sender::channel_end::channel_end;  // clone(): MPSC and MPMC channels
 
   // Blocks while the channel is full. status::ok, or status::disconnected
   // (every receiver is gone) with `v` untouched.
@@ -217,100 +273,67 @@ class sender {
     return send_impl(copy, nullptr);
   }
   // As send, giving up at `deadline`: status::timeout with `v` untouched.
-  [[nodiscard]] status send_until(T&& v, time_point deadline) { return send_impl(v, &deadline); }
+  // time_point::max() waits for ever.
+  [[nodiscard]] status send_until(T&& v, typename Sync::clock::time_point deadline) { return send_impl(v, &deadline); }
+  // As send_until(now + d), saturating: any duration (sync/blocking.hpp).
   template <class Rep, class Period>
   [[nodiscard]] status send_timeout(T&& v, std::chrono::duration<Rep, Period> d) {
-    return send_until(std::move(v), Sync::clock::now() + d);
+    return send_until(std::move(v), deadline_after<typename Sync::clock>(d));
   }
   // Never blocks: status::ok, status::full or status::disconnected; on
   // anything but ok `v` is untouched.
   [[nodiscard]] status try_send(T&& v) { return attempt(v); }
 
   bool is_disconnected() const noexcept {
-    return b_ == nullptr || b_->receivers.load(CO::see_leave) == 0;  // acquire: pairs with leave
+    return this->s_ == nullptr || this->s_->receivers.load(CO::see_leave) == 0;  // acquire: pairs with leave
   }
-  std::uint64_t capacity() const noexcept { return q_.capacity(); }
-  bool valid() const noexcept { return b_ != nullptr; }
 
  private:
-  friend result<endpoints<T, Kind, Sync, CO, WO>> make<T, Kind, Sync, CO, WO>(std::uint64_t, unsigned);
-  sender(block_t* b, ring_t q, unsigned spins) noexcept : b_(b), q_(std::move(q)), spins_(spins) {}
 
   status attempt(T& v) {
-    if (b_->receivers.load(CO::see_leave) == 0) return status::disconnected;  // acquire: pairs with leave
-    const status st = q_.push(std::move(v));  // moves from v only on success
-    if (st == status::ok) b_->not_empty.notify_one();
+    auto* b = this->s_;
+    if (b->receivers.load(CO::see_leave) == 0) return status::disconnected;  // acquire: pairs with leave
+    const status st = this->l_.q.push(queue::detail::relocate(v));  // moves from v only on success
+    if (st == status::ok) {
+      b->not_empty.notify_one();  // its notify_fence (seq_cst) pairs with drain_fence too (ORPHANS)
+      // relaxed: ordered by that fence; 0 means the last receiver may have drained before this push.
+      if (CO::sender_drains && b->receivers.load(std::memory_order_relaxed) == 0) [[unlikely]]
+        b->drain_orphans(nullptr);
+    }
     return st;
   }
-  status send_impl(T& v, const time_point* deadline) {
-    return nexus::detail::block_on(b_->not_full, spins_, deadline, status::full, [&] { return attempt(v); });
+  status send_impl(T& v, const typename Sync::clock::time_point* deadline) {
+    return block_on<Sync>(this->s_->not_full, this->l_.spins, deadline, status::full,
+                          [&](bool) { return attempt(v); });
   }
-  void reset() noexcept {
-    if (b_ == nullptr) return;
-    block_t* b = std::exchange(b_, nullptr);
-    { auto gone = std::move(q_); }                    // the ring handle first (H1)
-    if (b->senders.fetch_sub(1, CO::leave) == 1)      // release: pairs with see_leave in the receivers
-      b->not_empty.notify_all();                      // every sleeping receiver re-checks
-    block_t::release(b);
-  }
-
-  block_t* b_;
-  ring_t q_;
-  unsigned spins_;
 };
 
 template <class T, class Kind, class Sync, class CO, class WO>
-class receiver {
-  using block_t = detail::block<Sync, CO, WO>;
-  using ring_t = std::remove_reference_t<decltype(Kind::template make<T, Sync>(1)->rx)>;
-  using time_point = typename Sync::clock::time_point;
-
+class receiver : public detail::receiver_base<T, Kind, Sync, CO, WO> {
  public:
-  receiver(receiver&& o) noexcept : b_(std::exchange(o.b_, nullptr)), q_(std::move(o.q_)), spins_(o.spins_) {}
-  receiver& operator=(receiver&& o) noexcept {
-    if (this != &o) {
-      reset();
-      b_ = std::exchange(o.b_, nullptr);
-      q_ = std::move(o.q_);
-      spins_ = o.spins_;
-    }
-    return *this;
-  }
-  receiver(const receiver&) = delete;
-  receiver& operator=(const receiver&) = delete;
-  ~receiver() { reset(); }
-
-  // Another receiver (MPMC channels). Precondition: valid().
-  receiver clone() const
-    requires Kind::clone_receivers
-  {
-    b_->receivers.fetch_add(1, std::memory_order_relaxed);  // relaxed (join): we hold a reference
-    b_->refs.fetch_add(1, std::memory_order_relaxed);       // relaxed (join): we hold a reference
-    return receiver(b_, q_.clone(), spins_);
-  }
+  using receiver::channel_end::channel_end;  // clone(): MPMC channels
 
   // Blocks until a value (status::ok) or every sender is gone and the
   // channel is drained (status::disconnected).
   recv_result<T> recv() { return recv_impl(nullptr); }
-  // As recv, giving up at `deadline` (status::timeout).
-  recv_result<T> recv_until(time_point deadline) { return recv_impl(&deadline); }
+  // As recv, giving up at `deadline` (status::timeout); time_point::max()
+  // waits for ever.
+  recv_result<T> recv_until(typename Sync::clock::time_point deadline) { return recv_impl(&deadline); }
+  // As recv_until(now + d), saturating: any duration (sync/blocking.hpp).
   template <class Rep, class Period>
   recv_result<T> recv_timeout(std::chrono::duration<Rep, Period> d) {
-    return recv_until(Sync::clock::now() + d);
+    return recv_until(deadline_after<typename Sync::clock>(d));
   }
   // Never blocks: ok, status::empty or status::disconnected.
   recv_result<T> try_recv() {
-    std::optional<T> out;
-    const status st = attempt(out);
-    if (st != status::ok) return st;
-    return std::move(*out);
+    recv_result<T> r(status::empty);
+    r.st_ = attempt(r.v_);
+    return r;
   }
 
   bool is_disconnected() const noexcept {
-    return b_ == nullptr || b_->senders.load(CO::see_leave) == 0;  // acquire: pairs with leave
+    return this->s_ == nullptr || this->s_->senders.load(CO::see_leave) == 0;  // acquire: pairs with leave
   }
-  std::uint64_t capacity() const noexcept { return q_.capacity(); }
-  bool valid() const noexcept { return b_ != nullptr; }
 
   // Iterates until the channel is disconnected and drained.
   class iterator {
@@ -325,11 +348,8 @@ class receiver {
     T& operator*() noexcept { return *cur_; }
     T* operator->() noexcept { return &*cur_; }
     iterator& operator++() {
-      auto x = r_->recv();
-      if (x)
-        cur_ = std::move(*x);
-      else
-        r_ = nullptr;
+      cur_.reset();
+      if (r_->wait_into(cur_, nullptr) != status::ok) r_ = nullptr;
       return *this;
     }
     void operator++(int) { ++*this; }
@@ -343,38 +363,26 @@ class receiver {
   iterator end() { return iterator(); }
 
  private:
-  friend result<endpoints<T, Kind, Sync, CO, WO>> make<T, Kind, Sync, CO, WO>(std::uint64_t, unsigned);
-  receiver(block_t* b, ring_t q, unsigned spins) noexcept : b_(b), q_(std::move(q)), spins_(spins) {}
 
+  // Fills the empty `out` straight from the ring (no move of T after the take).
   status attempt(std::optional<T>& out) {
-    out = q_.pop();
-    if (!out) {
-      if (b_->senders.load(CO::see_leave) != 0) return status::empty;  // acquire: pairs with leave
-      out = q_.pop();  // F1: a value sent just before the last sender left
-      if (!out) return status::disconnected;
+    auto* b = this->s_;
+    if (!this->l_.q.pop_into(out)) {
+      if (b->senders.load(CO::see_leave) != 0) return status::empty;  // acquire: pairs with leave
+      if (!this->l_.q.pop_into(out)) return status::disconnected;    // F1: sent just before the last leave
     }
-    b_->not_full.notify_one();
+    b->not_full.notify_one();
     return status::ok;
   }
-  recv_result<T> recv_impl(const time_point* deadline) {
-    std::optional<T> out;
-    const status st =
-        nexus::detail::block_on(b_->not_empty, spins_, deadline, status::empty, [&] { return attempt(out); });
-    if (st != status::ok) return st;
-    return std::move(*out);
+  status wait_into(std::optional<T>& out, const typename Sync::clock::time_point* deadline) {
+    return block_on<Sync>(this->s_->not_empty, this->l_.spins, deadline, status::empty,
+                          [&](bool) { return attempt(out); });
   }
-  void reset() noexcept {
-    if (b_ == nullptr) return;
-    block_t* b = std::exchange(b_, nullptr);
-    { auto gone = std::move(q_); }                  // the ring handle first (H1)
-    if (b->receivers.fetch_sub(1, CO::leave) == 1)  // release: pairs with see_leave in the senders
-      b->not_full.notify_all();                     // every sleeping sender re-checks
-    block_t::release(b);
+  recv_result<T> recv_impl(const typename Sync::clock::time_point* deadline) {
+    recv_result<T> r(status::empty);
+    r.st_ = wait_into(r.v_, deadline);
+    return r;
   }
-
-  block_t* b_;
-  ring_t q_;
-  unsigned spins_;
 };
 
 }  // namespace nexus::channel

@@ -35,10 +35,21 @@
 //   it has found the ring empty. A store per record kept the head's cache
 //   line moving between the cores on every record, which capped the stream
 //   of small records at the line round trip (bench/run --only logbuf).
-//   The blocking channels wake their senders on each store (the read
-//   claim's `After` runs when its free published; a try_claim that published
-//   runs it too), so a receiver never parks with unpublished space: its
-//   last attempt before parking finds the ring empty.
+//
+// WAITING PRODUCERS. A producer that is about to sleep until space frees
+//   (the blocking channels' senders) must not wait for a batch that may never
+//   fill: a receiver that takes one record and then waits for that sender
+//   (request/response over two channels) would deadlock. So the channel's
+//   receiver turns on track_position(): every free also stores the
+//   consumer's exact position in a position word on its own cache line
+//   (free_position, release, after the zeroing), and a producer's claim with
+//   `fresh` set (the re-check after it announced itself, and every attempt
+//   after a wake-up) refreshes its cached head from that word (see_position,
+//   acquire) instead of the head. The receiver wakes the senders after
+//   every free (the waitset's seq_cst handshake, logbuf/channel.hpp), so a
+//   sender never sleeps on freed space. The fast path is untouched: the
+//   producers read the position word only when they are about to sleep,
+//   and the consumer's store goes to a line nobody else reads meanwhile.
 //
 // SIZE LIMITS (F9). A record whose footprint exceeds capacity/2 can be
 //   refused for ever even by an empty ring: at position capacity/2 it fits
@@ -57,6 +68,8 @@
 //   observe     header load in the reader            pairs with commit/abort
 //   free_space  head store when freed space is       pairs with see_free
 //               published (PUBLICATION)
+//   free_position position word store after each      pairs with see_position
+//               free, when tracked (WAITING PRODUCERS)
 //   header zero store in the reader: relaxed. Only the consumer reads
 //   headers; its own later loads see its store (coherence), and a producer's
 //   next-lap store to the word happens after it through free_space/see_free.
@@ -74,6 +87,7 @@
 #include <utility>
 
 #include "nexus/result.hpp"
+#include "nexus/sync/block.hpp"
 #include "nexus/sync/std_sync.hpp"
 
 namespace nexus::logbuf {
@@ -98,12 +112,48 @@ namespace detail {
 // The power-of-two capacity for a request of `request` bytes, or the error
 // that explains why there is none (F10: checked rounding).
 constexpr error round_capacity(std::uint64_t request, std::uint64_t& capacity) noexcept {
-  if (request == 0) return error::capacity_zero;
-  capacity = nexus::detail::checked_pow2(request);
-  if (capacity == 0 || capacity > max_capacity) return error::capacity_too_large;
+  if (const error e = nexus::detail::round_capacity(request, max_capacity, capacity); e != error{}) return e;
   if (capacity < min_capacity) return error::capacity_too_small;
   return error{};
 }
+
+// Both rings' factory: rounds and checks the capacity, then makes the
+// shared block and the two handles (sync/block.hpp make_endpoints).
+template <class Endpoints, class Shared, class Sync>
+result<Endpoints> make_ring(std::uint64_t request) {
+  std::uint64_t cap = 0;
+  if (const error e = round_capacity(request, cap); e != error{}) return e;
+  return nexus::detail::make_endpoints<Endpoints, Shared, Sync, result<Endpoints>>(cap);
+}
+
+// H4, F9: a length no claim can take, rejected before any state is read or
+// written.
+constexpr status check_length(std::size_t len, std::uint64_t mask) noexcept {
+  if (len == 0) [[unlikely]] return status::zero_length;
+  if (len > max_payload(mask + 1)) [[unlikely]] return status::too_large;
+  return status::ok;
+}
+
+// Where a record of footprint `fp` goes when the tail is at `t`: at `at` if
+// it fits before the end (need = fp), else at 0 behind a padding skip of
+// to_end bytes (need = to_end + fp).
+struct placement {
+  std::uint64_t at, to_end, need;
+};
+constexpr placement place(std::uint64_t t, std::uint64_t fp, std::uint64_t mask) noexcept {
+  const std::uint64_t at = t & mask, to_end = mask + 1 - at;
+  return {at, to_end, to_end >= fp ? fp : to_end + fp};
+}
+
+// What a producer handle keeps: the buffer, the mask, its tail (spsc: the
+// tail itself; mpsc: where its last claim ended, a guess) and its cached head.
+template <class Buffer>
+struct producer_view {
+  Buffer* buf;
+  std::uint64_t mask;
+  std::uint64_t tail;
+  std::uint64_t cached_head;
+};
 
 }  // namespace detail
 
@@ -130,76 +180,114 @@ struct no_wake {
   void operator()() const noexcept {}
 };
 
+// What both claims hold: the ring they point into (a buffer or the reader),
+// where the record is, its length, the status that explains an empty claim,
+// and what runs when it closes (`Then`). Moving transfers an open claim;
+// assigning over an open claim, or destroying it, closes it first:
+// `Close::run(claim)` (a write claim aborts, a read claim consumes).
+template <class Ring, class Then, class Close>
+class claim_state {
+ public:
+  claim_state(status s) noexcept : st_(s) {}  // NOLINT: an empty claim, implicit by design
+  // An open claim (the rings make them).
+  claim_state(Ring* r, std::uint64_t off, std::uint64_t len, Then then) noexcept
+      : ring_(r), off_(off), len_(len), st_(status::ok), then_(std::move(then)) {}
+  claim_state(claim_state&& o) noexcept
+      : ring_(std::exchange(o.ring_, nullptr)), off_(o.off_), len_(o.len_), st_(o.st_), then_(std::move(o.then_)) {}
+  claim_state& operator=(claim_state&& o) noexcept {
+    if (this != &o) {
+      close();
+      ring_ = std::exchange(o.ring_, nullptr);
+      off_ = o.off_;
+      len_ = o.len_;
+      st_ = o.st_;
+      then_ = std::move(o.then_);
+    }
+    return *this;
+  }
+  ~claim_state() { close(); }
+
+  // status::ok if the claim was granted; otherwise why not.
+  status code() const noexcept { return st_; }
+  // True while the claim is open.
+  explicit operator bool() const noexcept { return ring_ != nullptr; }
+  std::size_t size() const noexcept { return static_cast<std::size_t>(len_); }
+
+ protected:
+  // Closes an open claim: Close::run(ring, off, len) (true: run `Then`).
+  void close() noexcept {
+    if (ring_ == nullptr) return;
+    if (Close::run(*std::exchange(ring_, nullptr), off_, len_)) then_();
+  }
+
+  Ring* ring_ = nullptr;
+  std::uint64_t off_ = 0;
+  std::uint64_t len_ = 0;
+  status st_;
+  [[no_unique_address]] Then then_{};
+};
+
+// A write claim's close: the space becomes a skip record (abort); a commit
+// stores the length instead.
+template <class O>
+struct abort_record {
+  template <class Buffer>
+  static bool run(Buffer& buf, std::uint64_t off, std::uint64_t len) noexcept {
+    // release: pairs with observe; the consumer zeroes the bytes written here.
+    buf.store_word(off, skip_bit | footprint(len), O::abort);
+    return true;  // wake the peer
+  }
+};
+template <class O>
+struct commit_record {
+  template <class Buffer>
+  static bool run(Buffer& buf, std::uint64_t off, std::uint64_t len) noexcept {
+    buf.store_word(off, len, O::commit);  // release: pairs with observe
+    return true;                          // wake the peer
+  }
+};
+// A read claim's close: the reader frees the record (true when the space
+// became visible to the producers).
+struct free_record {
+  template <class Reader>
+  static bool run(Reader& r, std::uint64_t off, std::uint64_t len) noexcept {
+    return r.finish(off, len);
+  }
+};
+
 // Space for one record of exactly size() bytes, reserved by a producer.
 // Write the payload (data() in production, or write()), then commit(), or
 // abort(); destroying an open claim aborts it, so an exception never stalls
 // the ring. Move-only. code() says why a claim is empty (full, zero_length,
 // too_large, disconnected, ...).
 template <class Sync, class O, class Wake = no_wake>
-class [[nodiscard]] write_claim {
-  using buffer_t = typename Sync::template word_buffer<std::uint64_t>;
-
+class [[nodiscard]] write_claim
+    : public claim_state<typename Sync::template word_buffer<std::uint64_t>, Wake, abort_record<O>> {
  public:
-  write_claim(status s) noexcept : st_(s) {}  // NOLINT: an empty claim, implicit by design
-  write_claim(buffer_t* buf, std::uint64_t off, std::uint64_t len, Wake wake) noexcept
-      : buf_(buf), off_(off), len_(len), st_(status::ok), wake_(std::move(wake)) {}
-  write_claim(write_claim&& o) noexcept
-      : buf_(std::exchange(o.buf_, nullptr)), off_(o.off_), len_(o.len_), st_(o.st_), wake_(std::move(o.wake_)) {}
-  write_claim& operator=(write_claim&& o) noexcept {
-    if (this != &o) {
-      abort();
-      buf_ = std::exchange(o.buf_, nullptr);
-      off_ = o.off_;
-      len_ = o.len_;
-      st_ = o.st_;
-      wake_ = std::move(o.wake_);
-    }
-    return *this;
-  }
-  write_claim(const write_claim&) = delete;
-  write_claim& operator=(const write_claim&) = delete;
-  ~write_claim() { abort(); }
-
-  // status::ok if the space was granted; otherwise why not.
-  status code() const noexcept { return st_; }
-  // True while the claim is open (granted, neither committed nor aborted).
-  explicit operator bool() const noexcept { return buf_ != nullptr; }
-  std::size_t size() const noexcept { return static_cast<std::size_t>(len_); }
+  using write_claim::claim_state::claim_state;
 
   // The payload bytes, 8-aligned (production policy only; the model writes
   // through write()). Precondition: open.
   std::span<unsigned char> data() noexcept
     requires(!Sync::is_model)
   {
-    return {buf_->bytes(off_ + header_bytes), static_cast<std::size_t>(len_)};
+    return {this->ring_->bytes(this->off_ + header_bytes), static_cast<std::size_t>(this->len_)};
   }
   // Copies n bytes to payload offset `at`. Precondition: open, at + n <= size().
   void write(std::size_t at, const void* src, std::size_t n) {
-    Sync::verify(buf_ != nullptr && at <= len_ && n <= len_ - at, "write_claim::write out of range");
-    buf_->copy_in(off_ + header_bytes + at, src, n);
+    Sync::verify(this->ring_ != nullptr && at <= this->len_ && n <= this->len_ - at, "write_claim::write out of range");
+    this->ring_->copy_in(this->off_ + header_bytes + at, src, n);
   }
 
   // Publishes the record. No effect on an empty or closed claim.
   void commit() noexcept {
-    if (buf_ == nullptr) return;
-    std::exchange(buf_, nullptr)->store_word(off_, len_, O::commit);  // release: pairs with observe
-    wake_();
+    if (this->ring_ == nullptr) return;
+    commit_record<O>::run(*std::exchange(this->ring_, nullptr), this->off_, this->len_);
+    this->then_();
   }
   // Turns the space into a skip record; the consumer never sees it. No
   // effect on an empty or closed claim.
-  void abort() noexcept {
-    if (buf_ == nullptr) return;
-    // release: pairs with observe; the consumer zeroes the bytes written here.
-    std::exchange(buf_, nullptr)->store_word(off_, skip_bit | footprint(len_), O::abort);
-    wake_();
-  }
-
- private:
-  buffer_t* buf_ = nullptr;
-  std::uint64_t off_ = 0;
-  std::uint64_t len_ = 0;
-  status st_;
-  [[no_unique_address]] Wake wake_{};
+  void abort() noexcept { this->close(); }
 };
 
 namespace detail {
@@ -209,99 +297,69 @@ class reader;
 
 // The oldest committed record, held by the consumer until the claim is
 // destroyed (or consume()): then its bytes are zeroed and its space freed,
-// and `After` runs if that published the head (the blocking channel wakes
-// blocked senders there).
+// and `After` runs if that made the space visible to the producers (the
+// blocking channel wakes blocked senders there).
 // Move-only. code() says why a claim is empty (empty, busy, disconnected,
 // timeout).
 template <class Sync, class O, class After = no_wake>
-class [[nodiscard]] read_claim {
-  using reader_t = detail::reader<Sync, O>;
-
+class [[nodiscard]] read_claim : public claim_state<detail::reader<Sync, O>, After, free_record> {
  public:
-  read_claim(status s) noexcept : st_(s) {}  // NOLINT: an empty claim, implicit by design
-  read_claim(reader_t* r, std::uint64_t off, std::uint64_t len, After after) noexcept
-      : r_(r), off_(off), len_(len), st_(status::ok), after_(std::move(after)) {}
-  read_claim(read_claim&& o) noexcept
-      : r_(std::exchange(o.r_, nullptr)), off_(o.off_), len_(o.len_), st_(o.st_), after_(std::move(o.after_)) {}
-  read_claim& operator=(read_claim&& o) noexcept {
-    if (this != &o) {
-      consume();
-      r_ = std::exchange(o.r_, nullptr);
-      off_ = o.off_;
-      len_ = o.len_;
-      st_ = o.st_;
-      after_ = std::move(o.after_);
-    }
-    return *this;
-  }
-  read_claim(const read_claim&) = delete;
-  read_claim& operator=(const read_claim&) = delete;
-  ~read_claim() { consume(); }
-
-  status code() const noexcept { return st_; }
-  // True while the claim holds a record.
-  explicit operator bool() const noexcept { return r_ != nullptr; }
-  std::size_t size() const noexcept { return static_cast<std::size_t>(len_); }
+  using read_claim::claim_state::claim_state;
 
   // The payload, 8-aligned (production policy only). Precondition: open.
   std::span<const unsigned char> data() const noexcept
     requires(!Sync::is_model)
   {
-    return {r_->buffer()->bytes(off_ + header_bytes), static_cast<std::size_t>(len_)};
+    return {this->ring_->buffer()->bytes(this->off_ + header_bytes), static_cast<std::size_t>(this->len_)};
   }
   // Copies n payload bytes from offset `at`. Precondition: open, at + n <= size().
   void read(std::size_t at, void* dst, std::size_t n) const {
-    Sync::verify(r_ != nullptr && at <= len_ && n <= len_ - at, "read_claim::read out of range");
-    r_->buffer()->copy_out(off_ + header_bytes + at, dst, n);
+    Sync::verify(this->ring_ != nullptr && at <= this->len_ && n <= this->len_ - at, "read_claim::read out of range");
+    this->ring_->buffer()->copy_out(this->off_ + header_bytes + at, dst, n);
   }
 
   // Frees the record now (the destructor does it otherwise); `After` runs
-  // when that published the head (format.hpp: PUBLICATION).
-  void consume() noexcept {
-    if (r_ == nullptr) return;
-    if (std::exchange(r_, nullptr)->finish(off_, len_)) after_();
-  }
-
- private:
-  reader_t* r_ = nullptr;
-  std::uint64_t off_ = 0;
-  std::uint64_t len_ = 0;
-  status st_;
-  [[no_unique_address]] After after_{};
+  // when that made the space visible to the producers (a publication of the
+  // head, or, with the position tracked, every free: WAITING PRODUCERS).
+  void consume() noexcept { this->close(); }
 };
 
 namespace detail {
 
 // The consuming side of both rings: walks headers from its position `pos_`,
 // consumes skips on the way, hands out one record at a time and frees it
-// (orders: O::observe, O::free_space). The head (= pos_) is stored as
-// PUBLICATION in the header comment says: after free_batch<O>() bytes, and
-// when next() finds nothing at pos_.
+// (orders: O::observe, O::free_space, O::free_position). The head (= pos_)
+// is stored as PUBLICATION in the header comment says: after free_batch<O>()
+// bytes, and when next() finds nothing at pos_; with track_position(), the
+// position word after every free too (WAITING PRODUCERS).
 template <class Sync, class O>
 class reader {
   using buffer_t = typename Sync::template word_buffer<std::uint64_t>;
+  using word_t = typename Sync::template atomic<std::uint64_t>;
 
  public:
-  reader(buffer_t* buf, typename Sync::template atomic<std::uint64_t>* head, std::uint64_t mask) noexcept
-      : buf_(buf), head_(head), mask_(mask), batch_(free_batch<O>(mask + 1)) {}
+  reader(buffer_t* buf, word_t* head, word_t* position, std::uint64_t mask) noexcept
+      : buf_(buf), head_(head), position_(position), mask_(mask), batch_(free_batch<O>(mask + 1)) {}
+
+  void track_position() noexcept { track_ = true; }
 
   // An open claim on the oldest committed record; status::empty (nothing
   // committed at the head); status::busy (the last claim is still open).
-  // `after` runs here too when this call published freed space (the ring
-  // was found empty, or freed skips filled a batch), before the result is
-  // handed back.
+  // `after` runs here too when this call made freed space visible (the ring
+  // was found empty and published, freed skips filled a batch, or, with the
+  // position tracked, any skip freed), before the result is handed back.
   template <class After>
   read_claim<Sync, O, After> claim(After after) {
     std::uint64_t off = 0, len = 0;
-    bool published = false;
-    const status st = next(off, len, published);
-    if (published && O::claim_wakes) after();
+    bool shown = false;
+    const status st = next(off, len, shown);
+    if (shown && O::claim_wakes) after();
     if (st != status::ok) return st;
     return read_claim<Sync, O, After>(this, off, len, std::move(after));
   }
 
-  // `published`: set when this call stored the head.
-  status next(std::uint64_t& off, std::uint64_t& len, bool& published) {
+  // `shown`: set when this call made freed space visible to the producers.
+  status next(std::uint64_t& off, std::uint64_t& len, bool& shown) {
     if (open_) [[unlikely]] return status::busy;
     for (;;) {
       const std::uint64_t at = pos_ & mask_;
@@ -311,14 +369,14 @@ class reader {
         // so far goes to the producers now.
         if (O::publish_when_empty && pos_ != published_) {
           publish();
-          published = true;
+          shown = true;
         }
         return status::empty;
       }
       if (word & skip_bit) [[unlikely]] {
         const std::uint64_t n = word & len_mask;
         Sync::verify(n >= header_bytes && n % header_bytes == 0 && n <= mask_ + 1 - at, "corrupt skip record");
-        published |= free(at, n);
+        shown |= free(at, n);
         continue;
       }
       Sync::verify(word <= max_payload(mask_ + 1), "corrupt record header");
@@ -328,7 +386,7 @@ class reader {
       return status::ok;
     }
   }
-  // Frees the record next() handed out; true when that published the head.
+  // Frees the record next() handed out; true when the space is visible.
   bool finish(std::uint64_t off, std::uint64_t len) {
     open_ = false;
     return free(off, footprint(len));
@@ -336,13 +394,15 @@ class reader {
   const buffer_t* buffer() const noexcept { return buf_; }
 
  private:
-  // Zero the body, then the header (H6), then advance; publish the head
-  // once a batch has been freed. True when it published.
+  // Zero the body, then the header (H6), then advance; store the position
+  // word when tracked; publish the head once a batch has been freed. True
+  // when the producers can see the space.
   bool free(std::uint64_t at, std::uint64_t n) {
     buf_->zero(at + header_bytes, n - header_bytes);  // plain: ours until the head moves past it
     buf_->store_word(at, 0, std::memory_order_relaxed);  // relaxed: see the header comment
     pos_ += n;
-    if (pos_ - published_ < batch_) return false;
+    if (track_) position_->store(pos_, O::free_position);  // release: pairs with see_position in the producers
+    if (pos_ - published_ < batch_) return track_;
     publish();
     return true;
   }
@@ -352,75 +412,94 @@ class reader {
   }
 
   buffer_t* buf_;
-  typename Sync::template atomic<std::uint64_t>* head_;
+  word_t* head_;
+  word_t* position_;
   std::uint64_t mask_;
   std::uint64_t batch_;
   std::uint64_t pos_ = 0;        // where the next header is
   std::uint64_t published_ = 0;  // the head as last stored (published_ <= pos_)
   bool open_ = false;
+  bool track_ = false;           // store the position word on every free
 };
 
-}  // namespace detail
+// What both rings' producer handles share: try_claim, capacity,
+// max_payload, and the refresh of the cached head. `Derived` provides
+// try_claim_with(len, wake, fresh), its ring's claim. Move-only; one thread
+// at a time.
+template <class Sync, class O, class Shared, class Side, class Derived>
+class producer_handle
+    : public nexus::detail::handle<Shared, producer_view<typename Sync::template word_buffer<std::uint64_t>>, Side> {
+ public:
+  using claim = write_claim<Sync, O>;
 
-namespace detail {
+  // Space for a record of `len` bytes: an open claim (code() ok), or an
+  // empty one: status::zero_length, status::too_large (len > max_payload(),
+  // never fits), status::full (no room now). Nothing changes on an error.
+  claim try_claim(std::size_t len) { return static_cast<Derived*>(this)->try_claim_with(len, no_wake{}); }
+
+  std::uint64_t capacity() const noexcept { return this->l_.mask + 1; }
+  // The largest payload a claim accepts (F9): capacity/2 - 8.
+  std::uint64_t max_payload() const noexcept { return logbuf::max_payload(this->l_.mask + 1); }
+
+ protected:
+  producer_handle(Shared* s, std::uint64_t cached_head) noexcept
+      : producer_handle::handle(s, {&s->buffer, s->mask, 0, cached_head}) {}
+
+  // The cached head from the published head, or (`fresh`) from the
+  // consumer's position word (WAITING PRODUCERS); never backwards.
+  std::uint64_t refresh(bool fresh) noexcept {
+    const std::uint64_t h = fresh ? this->s_->position.load(O::see_position)  // acquire: pairs with free_position
+                                  : this->s_->head.load(O::see_free);         // acquire: pairs with free_space
+    if (static_cast<std::int64_t>(h - this->l_.cached_head) > 0) this->l_.cached_head = h;
+    return this->l_.cached_head;
+  }
+};
+
+// Leaving: the ring's own consumer bookkeeping (its named order).
+struct consumer_side {
+  template <class Shared, class Reader>
+  static void leave(Shared& s, Reader&) noexcept {
+    s.leave_consumer();
+  }
+};
 
 // The consuming handle of both rings: a reference to the shared block and the
 // reader. Move-only; one thread at a time. `Shared` provides buffer, head,
-// mask, release(), producers_gone() (acquire: a consumer that sees the
-// producers gone sees every commit) and leave_consumer() (the ring's own
+// position, mask, release(), producers_gone() (acquire: a consumer that sees
+// the producers gone sees every commit) and leave_consumer() (the ring's own
 // disconnect bookkeeping, with its named order).
 template <class Sync, class O, class Shared>
-class alignas(cache_line) consumer_handle {
+class alignas(cache_line) consumer_handle : public nexus::detail::handle<Shared, reader<Sync, O>, consumer_side> {
+  using base = nexus::detail::handle<Shared, reader<Sync, O>, consumer_side>;
+
  public:
   using claim = read_claim<Sync, O>;
 
-  consumer_handle(consumer_handle&& o) noexcept : s_(std::exchange(o.s_, nullptr)), r_(o.r_) {}
-  consumer_handle& operator=(consumer_handle&& o) noexcept {
-    if (this != &o) {
-      reset();
-      s_ = std::exchange(o.s_, nullptr);
-      r_ = o.r_;
-    }
-    return *this;
-  }
-  consumer_handle(const consumer_handle&) = delete;
-  consumer_handle& operator=(const consumer_handle&) = delete;
-  ~consumer_handle() { reset(); }
+  explicit consumer_handle(Shared* s) noexcept : base(s, reader<Sync, O>(&s->buffer, &s->head, &s->position, s->mask)) {}
 
   // The oldest committed record (in reservation order; skips are consumed on
   // the way): an open claim, or status::empty (nothing, or the oldest
   // reservation is not committed yet; every byte freed so far is then
   // published to the producers), or status::busy (the previous claim is
   // still open).
-  claim try_claim() { return r_.claim(no_wake{}); }
-  // As try_claim; `after` runs whenever freed space is published: when the
-  // record is freed and that filled a batch, or in this call when it found
-  // the ring empty (the blocking channel wakes its senders there).
+  claim try_claim() { return this->l_.claim(no_wake{}); }
+  // As try_claim; `after` runs whenever freed space becomes visible to the
+  // producers: when the record is freed and that published (or, with the
+  // position tracked, on every free), or in this call when it published or
+  // freed skips (the blocking channel wakes its senders there).
   template <class After>
   read_claim<Sync, O, After> try_claim_with(After after) {
-    return r_.claim(std::move(after));
+    return this->l_.claim(std::move(after));
   }
+  // From now on every free also stores the position word, which producers
+  // read in try_claim_with(len, wake, true) (the blocking channel's
+  // receiver: WAITING PRODUCERS).
+  void track_position() noexcept { this->l_.track_position(); }
 
-  std::uint64_t capacity() const noexcept { return s_->mask + 1; }
+  std::uint64_t capacity() const noexcept { return this->s_->mask + 1; }
   // True once every producer is gone; everything they committed is then
   // visible: "disconnected and try_claim() empty" means done.
-  bool is_disconnected() const noexcept { return s_ == nullptr || s_->producers_gone(); }
-  // False for a moved-from handle.
-  bool valid() const noexcept { return s_ != nullptr; }
-
- protected:
-  explicit consumer_handle(Shared* s) noexcept : s_(s), r_(&s->buffer, &s->head, s->mask) {}
-
- private:
-  void reset() noexcept {
-    if (s_ == nullptr) return;
-    Shared* s = std::exchange(s_, nullptr);
-    s->leave_consumer();
-    Shared::release(s);
-  }
-
-  Shared* s_;
-  reader<Sync, O> r_;
+  bool is_disconnected() const noexcept { return this->s_ == nullptr || this->s_->producers_gone(); }
 };
 
 }  // namespace detail

@@ -9,8 +9,10 @@
 //     tail      atomic u64, own cache line: producers reserve by CAS
 //     head      atomic u64, own cache line: the consumer's offset as last
 //               published (lazily: format.hpp PUBLICATION)
+//     position  atomic u64, own cache line: the consumer's exact offset after
+//               every free, only when tracked (format.hpp WAITING PRODUCERS)
 //     producers atomic u32: live producer handles (0 = every producer gone)
-//     consumer_alive atomic u32: 1 while the consumer handle lives
+//     consumers atomic u32: 1 while the consumer handle lives
 //     refs      atomic u32: all live handles; the last one frees the block
 //     buffer    capacity zero-filled bytes (Sync::word_buffer<u64>)
 //   producer handle: cached_head (its own; stale only in the safe direction),
@@ -69,6 +71,10 @@
 //                                            happen before its bytes are
 //                                            reused.
 //   see_free     head load in try_claim      acquire: pairs with free_space.
+//   free_position position store after each  release: pairs with see_position.
+//                free (when tracked)
+//   see_position position load in a fresh    acquire: pairs with free_position.
+//                try_claim
 //   claim_load   tail load in try_claim      acquire: pairs with the release
 //                (the guess had no room)     half of other producers' claim.
 //                                            A producer that reads a tail
@@ -77,12 +83,12 @@
 //                                            that free: no spurious full.
 //   claim        tail CAS in try_claim       acq_rel (a failed CAS reloads
 //                                            with acquire): the same chain.
-//   leave        producers/consumer_alive    release: pairs with see_leave;
+//   leave        producers/consumers         release: pairs with see_leave;
 //                RMW in ~handle              a producer's commits happen
 //                                            before its count drop (the RMW
 //                                            chain carries every earlier
 //                                            producer's).
-//   see_leave    producers/consumer_alive    acquire: pairs with leave: a
+//   see_leave    producers/consumers         acquire: pairs with leave: a
 //                load in is_disconnected()   consumer that sees every
 //                                            producer gone sees every commit.
 //   release_ref  refs RMW in ~handle         acq_rel: the last handle frees
@@ -103,7 +109,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <new>
 #include <utility>
 
 #include "nexus/logbuf/format.hpp"
@@ -114,16 +119,18 @@
 namespace nexus::logbuf::mpsc {
 
 struct mpsc_orders : logbuf::publication {
-  static constexpr std::memory_order commit = std::memory_order_release;      // pairs with observe
-  static constexpr std::memory_order abort = std::memory_order_release;       // pairs with observe
-  static constexpr std::memory_order pad = std::memory_order_release;         // pairs with observe
-  static constexpr std::memory_order observe = std::memory_order_acquire;     // pairs with commit, abort, pad
-  static constexpr std::memory_order free_space = std::memory_order_release;  // pairs with see_free
-  static constexpr std::memory_order see_free = std::memory_order_acquire;    // pairs with free_space
-  static constexpr std::memory_order claim_load = std::memory_order_acquire;  // pairs with claim (release half)
-  static constexpr std::memory_order claim = std::memory_order_acq_rel;       // pairs with claim_load / itself
-  static constexpr std::memory_order leave = std::memory_order_release;       // pairs with see_leave
-  static constexpr std::memory_order see_leave = std::memory_order_acquire;   // pairs with leave
+  static constexpr std::memory_order commit = std::memory_order_release;         // pairs with observe
+  static constexpr std::memory_order abort = std::memory_order_release;          // pairs with observe
+  static constexpr std::memory_order pad = std::memory_order_release;            // pairs with observe
+  static constexpr std::memory_order observe = std::memory_order_acquire;        // pairs with commit, abort, pad
+  static constexpr std::memory_order free_space = std::memory_order_release;     // pairs with see_free
+  static constexpr std::memory_order see_free = std::memory_order_acquire;       // pairs with free_space
+  static constexpr std::memory_order free_position = std::memory_order_release;  // pairs with see_position
+  static constexpr std::memory_order see_position = std::memory_order_acquire;   // pairs with free_position
+  static constexpr std::memory_order claim_load = std::memory_order_acquire;     // pairs with claim (release half)
+  static constexpr std::memory_order claim = std::memory_order_acq_rel;          // pairs with claim_load / itself
+  static constexpr std::memory_order leave = std::memory_order_release;          // pairs with see_leave
+  static constexpr std::memory_order see_leave = std::memory_order_acquire;      // pairs with leave
   // mutation-survives: the acquire half orders the other handles' last accesses to the buffer before the last handle frees it, the release half makes this handle's accesses part of that (the shared_ptr pattern); the block's cleanup reads nothing, and relacy does not check a free against earlier accesses, so no driver can fail (disconnect visibility rests on leave/see_leave, which are killed)
   static constexpr std::memory_order release_ref = std::memory_order_acq_rel;  // pairs with itself
 };
@@ -139,23 +146,20 @@ template <class Sync, class O>
 struct shared {
   using buffer_t = typename Sync::template word_buffer<std::uint64_t>;
 
-  alignas(cache_line) typename Sync::template atomic<std::uint64_t> tail{0};  // producers' CAS target
-  alignas(cache_line) typename Sync::template atomic<std::uint64_t> head{0};  // consumer-written
+  alignas(cache_line) typename Sync::template atomic<std::uint64_t> tail{0};      // producers' CAS target
+  alignas(cache_line) typename Sync::template atomic<std::uint64_t> head{0};      // consumer-written
+  alignas(cache_line) typename Sync::template atomic<std::uint64_t> position{0};  // consumer-written, when tracked
   alignas(cache_line) typename Sync::template atomic<std::uint32_t> producers{1};
-  typename Sync::template atomic<std::uint32_t> consumer_alive{1};
+  typename Sync::template atomic<std::uint32_t> consumers{1};
   typename Sync::template atomic<std::uint32_t> refs{2};
   buffer_t buffer;
   std::uint64_t mask;
 
   explicit shared(std::uint64_t capacity) : buffer(static_cast<std::size_t>(capacity)), mask(capacity - 1) {}
 
-  // Throws std::bad_alloc.
-  static shared* create(std::uint64_t capacity) { return nexus::detail::new_block<Sync, shared>(capacity); }
   static void release(shared* s) noexcept {
     // acq_rel: see release_ref in the header comment.
-    if (s->refs.fetch_sub(1, O::release_ref) == 1) {
-      nexus::detail::delete_block<Sync>(s);
-    }
+    nexus::detail::release_ref<Sync, O::release_ref>(s, s->refs);
   }
   // The consumer's view (format.hpp consumer_handle): every producer is gone.
   bool producers_gone() const noexcept {
@@ -163,17 +167,22 @@ struct shared {
   }
   // The consumer leaves before it drops its reference.
   void leave_consumer() noexcept {
-    consumer_alive.fetch_sub(1, O::leave);  // release: pairs with see_leave in producer::is_disconnected
+    consumers.fetch_sub(1, O::leave);  // release: pairs with see_leave in producer::is_disconnected
+  }
+};
+
+template <class O>
+struct producer_side {
+  template <class S, class V>
+  static void leave(S& s, V&) noexcept {
+    s.producers.fetch_sub(1, O::leave);  // release: pairs with see_leave in consumer::is_disconnected
   }
 };
 
 }  // namespace detail
 
 template <class Sync = std_sync, class O = mpsc_orders>
-struct endpoints {
-  producer<Sync, O> tx;
-  consumer<Sync, O> rx;
-};
+using endpoints = nexus::detail::endpoints<producer<Sync, O>, consumer<Sync, O>>;
 
 // Creates a ring of at least `capacity` bytes (rounded up to a power of two).
 // Errors: capacity_zero, capacity_too_small (under 32 bytes after rounding),
@@ -181,15 +190,7 @@ struct endpoints {
 // out_of_memory.
 template <class Sync = std_sync, class O = mpsc_orders>
 result<endpoints<Sync, O>> ring_buffer(std::uint64_t capacity) {
-  std::uint64_t cap = 0;
-  if (const error e = logbuf::detail::round_capacity(capacity, cap); e != error{}) return e;
-  detail::shared<Sync, O>* s;
-  try {
-    s = detail::shared<Sync, O>::create(cap);
-  } catch (const std::bad_alloc&) {
-    return error::out_of_memory;
-  }
-  return endpoints<Sync, O>{producer<Sync, O>(s), consumer<Sync, O>(s)};
+  return logbuf::detail::make_ring<endpoints<Sync, O>, detail::shared<Sync, O>, Sync>(capacity);
 }
 
 // A producing end. Move-only; clone() makes another, independent one. Each
@@ -197,126 +198,80 @@ result<endpoints<Sync, O>> ring_buffer(std::uint64_t capacity) {
 // claims. Aligned to a cache line: the handle's tail guess is written on
 // every claim, and producers of one ring often sit side by side.
 template <class Sync, class O>
-class alignas(cache_line) producer {
-  using shared_t = detail::shared<Sync, O>;
-  using buffer_t = typename shared_t::buffer_t;
-
+class alignas(cache_line) producer
+    : public logbuf::detail::producer_handle<Sync, O, detail::shared<Sync, O>, detail::producer_side<O>, producer<Sync, O>> {
  public:
-  using claim = write_claim<Sync, O>;
-
-  producer(producer&& o) noexcept
-      : s_(std::exchange(o.s_, nullptr)), buf_(o.buf_), mask_(o.mask_), cached_head_(o.cached_head_),
-        tail_guess_(o.tail_guess_) {}
-  producer& operator=(producer&& o) noexcept {
-    if (this != &o) {
-      reset();
-      s_ = std::exchange(o.s_, nullptr);
-      buf_ = o.buf_;
-      mask_ = o.mask_;
-      cached_head_ = o.cached_head_;
-      tail_guess_ = o.tail_guess_;
-    }
-    return *this;
-  }
-  producer(const producer&) = delete;
-  producer& operator=(const producer&) = delete;
-  ~producer() { reset(); }
+  // internal: from the factory (and clone, with the cloner's cached head)
+  explicit producer(detail::shared<Sync, O>* s, std::uint64_t cached_head = 0) noexcept
+      : producer::producer_handle(s, cached_head) {}
 
   // Another producer on the same ring. Precondition: valid().
   producer clone() const noexcept {
-    s_->producers.fetch_add(1, std::memory_order_relaxed);  // relaxed (join): we hold a reference
-    s_->refs.fetch_add(1, std::memory_order_relaxed);       // relaxed (join): we hold a reference
-    return producer(s_, cached_head_);
+    return producer(nexus::detail::join(this->s_->producers, this->s_), this->l_.cached_head);
   }
 
-  // Space for a record of `len` bytes: an open claim (code() ok), or an
-  // empty one: status::zero_length, status::too_large (len > max_payload(),
-  // never fits), status::full (no room at the tail). Nothing changes on an
-  // error.
-  claim try_claim(std::size_t len) { return try_claim_with(len, no_wake{}); }
-
   // As try_claim; `wake` runs after the claim's commit or abort (the
-  // blocking channel wakes its receiver there).
+  // blocking channel wakes its receiver there). `fresh`: a full verdict
+  // refreshes from the consumer's position word rather than the published
+  // head (format.hpp WAITING PRODUCERS).
   template <class Wake>
-  write_claim<Sync, O, Wake> try_claim_with(std::size_t len, Wake wake) {
-    if (len == 0) [[unlikely]] return status::zero_length;                        // H4
-    if (len > logbuf::max_payload(mask_ + 1)) [[unlikely]] return status::too_large;  // F9
+  write_claim<Sync, O, Wake> try_claim_with(std::size_t len, Wake wake, bool fresh = false) {
+    auto& l = this->l_;
+    if (const status st = logbuf::detail::check_length(len, l.mask); st != status::ok) return st;  // H4, F9
     const std::uint64_t fp = footprint(len);
-    const std::uint64_t cap = mask_ + 1;
+    const std::uint64_t cap = l.mask + 1;
     // The first CAS tries this handle's own last tail (no load: one cache-line
     // transaction per claim under contention instead of a shared read and an
     // upgrade). A stale guess only makes that CAS fail, which reads the tail.
-    std::uint64_t t = tail_guess_;
-    bool fresh = false;  // t was read from the tail (a load or a failed CAS), not guessed
+    std::uint64_t t = l.tail;
+    bool loaded = false;  // t was read from the tail (a load or a failed CAS), not guessed
     for (;;) {
-      std::uint64_t at = t & mask_;
-      const std::uint64_t to_end = cap - at;
-      const std::uint64_t need = to_end >= fp ? fp : to_end + fp;
-      if (t - cached_head_ > cap - need) [[unlikely]] {
-        if (!fresh) {
+      const auto p = logbuf::detail::place(t, fp, l.mask);
+      if (t - l.cached_head > cap - p.need) [[unlikely]] {
+        if (!loaded) {
           // A full verdict needs the current tail (no spurious full: claim_load).
-          t = s_->tail.load(O::claim_load);  // acquire: pairs with other producers' claim
-          fresh = true;
+          t = this->s_->tail.load(O::claim_load);  // acquire: pairs with other producers' claim
+          loaded = true;
           continue;
         }
-        if (!refresh_head(t, need)) return status::full;
+        if (!refresh_head(t, p.need, fresh)) return status::full;
       }
       // acq_rel (failure: acquire): pairs with claim_load and other claims (see header).
-      if (s_->tail.compare_exchange_weak(t, t + need, O::claim)) {
-        tail_guess_ = t + need;
-        if (need != fp) [[unlikely]] {
+      if (this->s_->tail.compare_exchange_weak(t, t + p.need, O::claim)) {
+        l.tail = t + p.need;
+        std::uint64_t at = p.at;
+        if (p.need != fp) [[unlikely]] {
           // release (pad): pairs with observe; a later lap's plain writes over
           // this word happen after it (see the header comment).
-          buf_->store_word(at, skip_bit | to_end, O::pad);
+          l.buf->store_word(at, skip_bit | p.to_end, O::pad);
           at = 0;
         }
-        return write_claim<Sync, O, Wake>(buf_, at, len, std::move(wake));
+        return write_claim<Sync, O, Wake>(l.buf, at, len, std::move(wake));
       }
-      if (fresh) Sync::spin_pause();  // lost a race (or a spurious failure); t was reloaded
-      fresh = true;
+      if (loaded) Sync::spin_pause();  // lost a race (or a spurious failure); t was reloaded
+      loaded = true;
     }
   }
 
-  std::uint64_t capacity() const noexcept { return mask_ + 1; }
-  // The largest payload a claim accepts (F9): capacity/2 - 8.
-  std::uint64_t max_payload() const noexcept { return logbuf::max_payload(mask_ + 1); }
   // True once the consumer is gone (advisory: claims still succeed until full).
   bool is_disconnected() const noexcept {
-    return s_ == nullptr || s_->consumer_alive.load(O::see_leave) == 0;  // acquire: pairs with leave
+    return this->s_ == nullptr || this->s_->consumers.load(O::see_leave) == 0;  // acquire: pairs with leave
   }
-  bool valid() const noexcept { return s_ != nullptr; }
 
  private:
-  friend result<endpoints<Sync, O>> ring_buffer<Sync, O>(std::uint64_t);
-  explicit producer(shared_t* s, std::uint64_t cached_head = 0) noexcept
-      : s_(s), buf_(&s->buffer), mask_(s->mask), cached_head_(cached_head) {}
-
   // True when [t, t + need) is free, or t is stale (the CAS will fail and
   // reload it); false when the ring is full at t.
-  [[gnu::noinline]] bool refresh_head(std::uint64_t t, std::uint64_t need) noexcept {
-    cached_head_ = s_->head.load(O::see_free);  // acquire: pairs with free_space in the consumer
-    const std::uint64_t used = t - cached_head_;
-    return static_cast<std::int64_t>(used) < 0 || used <= mask_ + 1 - need;
+  [[gnu::noinline]] bool refresh_head(std::uint64_t t, std::uint64_t need, bool fresh) noexcept {
+    const std::uint64_t used = t - this->refresh(fresh);
+    return static_cast<std::int64_t>(used) < 0 || used <= this->l_.mask + 1 - need;
   }
-  void reset() noexcept {
-    if (s_ == nullptr) return;
-    shared_t* s = std::exchange(s_, nullptr);
-    s->producers.fetch_sub(1, O::leave);  // release: pairs with see_leave in consumer::is_disconnected
-    shared_t::release(s);
-  }
-
-  shared_t* s_;
-  buffer_t* buf_;
-  std::uint64_t mask_;
-  std::uint64_t cached_head_ = 0;
-  std::uint64_t tail_guess_ = 0;  // where this handle's last claim ended: the first CAS's expected tail
 };
 
 // The consuming end (format.hpp: try_claim, try_claim_with, capacity,
 // is_disconnected, valid). Move-only; one thread at a time.
 template <class Sync, class O>
 class consumer : public logbuf::detail::consumer_handle<Sync, O, detail::shared<Sync, O>> {
-  friend result<endpoints<Sync, O>> ring_buffer<Sync, O>(std::uint64_t);
+ public:
   using logbuf::detail::consumer_handle<Sync, O, detail::shared<Sync, O>>::consumer_handle;
 };
 

@@ -6,6 +6,9 @@
 //   One shared block, freed by the last of the two handles:
 //     head     atomic u64, own cache line: the consumer's offset as last
 //              published (lazily: format.hpp PUBLICATION)
+//     position atomic u64, own cache line: the consumer's exact offset, stored
+//              after every free only when tracked (the blocking channel:
+//              format.hpp WAITING PRODUCERS)
 //     handles  atomic u32, own cache line: 2, 1 after the first handle goes
 //     buffer   capacity zero-filled bytes (Sync::word_buffer<u64>)
 //   producer handle: tail (its own: the tail is not shared), cached_head
@@ -54,6 +57,11 @@
 //                                             record happen before the
 //                                             producer reuses its bytes.
 //   see_free       head load in try_claim     acquire: pairs with free_space.
+//   free_position  position store in the      release: pairs with see_position;
+//                  consumer (when tracked)    as free_space, per free.
+//   see_position   position load in a fresh   acquire: pairs with
+//                  try_claim (a sender about  free_position.
+//                  to sleep)
 //   release_handle handles RMW in ~handle     acq_rel: its release half makes
 //                                             every commit before a producer
 //                                             leaves visible to a consumer
@@ -80,7 +88,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <new>
 #include <utility>
 
 #include "nexus/logbuf/format.hpp"
@@ -96,6 +103,8 @@ struct spsc_orders : logbuf::publication {
   static constexpr std::memory_order observe = std::memory_order_acquire;         // pairs with commit, abort
   static constexpr std::memory_order free_space = std::memory_order_release;      // pairs with see_free
   static constexpr std::memory_order see_free = std::memory_order_acquire;        // pairs with free_space
+  static constexpr std::memory_order free_position = std::memory_order_release;   // pairs with see_position
+  static constexpr std::memory_order see_position = std::memory_order_acquire;    // pairs with free_position
   // mutation-survives(release): the acquire half orders the peer's last accesses to the buffer before the last handle frees it (the shared_ptr pattern); relacy does not check a free against earlier accesses, so no driver can fail on it. Weakening to acquire or relaxed (the release half) is killed by model/logbuf_spsc
   static constexpr std::memory_order release_handle = std::memory_order_acq_rel;  // pairs with see_disconnect / itself
   static constexpr std::memory_order see_disconnect = std::memory_order_acquire;  // pairs with release_handle
@@ -112,20 +121,17 @@ template <class Sync, class O>
 struct shared {
   using buffer_t = typename Sync::template word_buffer<std::uint64_t>;
 
-  alignas(cache_line) typename Sync::template atomic<std::uint64_t> head{0};  // consumer-written
+  alignas(cache_line) typename Sync::template atomic<std::uint64_t> head{0};      // consumer-written
+  alignas(cache_line) typename Sync::template atomic<std::uint64_t> position{0};  // consumer-written, when tracked
   alignas(cache_line) typename Sync::template atomic<std::uint32_t> handles{2};
   buffer_t buffer;
   std::uint64_t mask;
 
   explicit shared(std::uint64_t capacity) : buffer(static_cast<std::size_t>(capacity)), mask(capacity - 1) {}
 
-  // Throws std::bad_alloc.
-  static shared* create(std::uint64_t capacity) { return nexus::detail::new_block<Sync, shared>(capacity); }
   static void release(shared* s) noexcept {
     // acq_rel: see release_handle in the header comment.
-    if (s->handles.fetch_sub(1, O::release_handle) == 1) {
-      nexus::detail::delete_block<Sync>(s);
-    }
+    nexus::detail::release_ref<Sync, O::release_handle>(s, s->handles);
   }
   bool peer_gone() const noexcept {
     return handles.load(O::see_disconnect) == 1;  // acquire: pairs with the peer's release_handle (F3)
@@ -136,13 +142,15 @@ struct shared {
   void leave_consumer() noexcept {}
 };
 
+struct producer_side {
+  template <class S, class V>
+  static void leave(S&, V&) noexcept {}  // the handle count is the disconnect signal
+};
+
 }  // namespace detail
 
 template <class Sync = std_sync, class O = spsc_orders>
-struct endpoints {
-  producer<Sync, O> tx;
-  consumer<Sync, O> rx;
-};
+using endpoints = nexus::detail::endpoints<producer<Sync, O>, consumer<Sync, O>>;
 
 // Creates a ring of at least `capacity` bytes (rounded up to a power of two).
 // Errors: capacity_zero, capacity_too_small (under 32 bytes after rounding),
@@ -150,105 +158,56 @@ struct endpoints {
 // out_of_memory.
 template <class Sync = std_sync, class O = spsc_orders>
 result<endpoints<Sync, O>> ring_buffer(std::uint64_t capacity) {
-  std::uint64_t cap = 0;
-  if (const error e = logbuf::detail::round_capacity(capacity, cap); e != error{}) return e;
-  detail::shared<Sync, O>* s;
-  try {
-    s = detail::shared<Sync, O>::create(cap);
-  } catch (const std::bad_alloc&) {
-    return error::out_of_memory;
-  }
-  return endpoints<Sync, O>{producer<Sync, O>(s), consumer<Sync, O>(s)};
+  return logbuf::detail::make_ring<endpoints<Sync, O>, detail::shared<Sync, O>, Sync>(capacity);
 }
 
 // The producing end. Move-only; one thread at a time.
 // Aligned to a cache line: the handle's tail is written on every claim.
 template <class Sync, class O>
-class alignas(cache_line) producer {
-  using shared_t = detail::shared<Sync, O>;
-  using buffer_t = typename shared_t::buffer_t;
-
+class alignas(cache_line) producer
+    : public logbuf::detail::producer_handle<Sync, O, detail::shared<Sync, O>, detail::producer_side, producer<Sync, O>> {
  public:
-  using claim = write_claim<Sync, O>;
-
-  producer(producer&& o) noexcept
-      : s_(std::exchange(o.s_, nullptr)), buf_(o.buf_), mask_(o.mask_), tail_(o.tail_),
-        cached_head_(o.cached_head_) {}
-  producer& operator=(producer&& o) noexcept {
-    if (this != &o) {
-      reset();
-      s_ = std::exchange(o.s_, nullptr);
-      buf_ = o.buf_;
-      mask_ = o.mask_;
-      tail_ = o.tail_;
-      cached_head_ = o.cached_head_;
-    }
-    return *this;
-  }
-  producer(const producer&) = delete;
-  producer& operator=(const producer&) = delete;
-  ~producer() { reset(); }
-
-  // Space for a record of `len` bytes: an open claim (code() ok), or an
-  // empty one: status::zero_length, status::too_large (len > max_payload(),
-  // never fits), status::full (no room now). Nothing changes on an error.
-  claim try_claim(std::size_t len) { return try_claim_with(len, no_wake{}); }
+  // internal: from the factory
+  explicit producer(detail::shared<Sync, O>* s) noexcept : producer::producer_handle(s, 0) {}
 
   // As try_claim; `wake` runs after the claim's commit or abort (the
-  // blocking channel wakes its receiver there).
+  // blocking channel wakes its receiver there). `fresh`: on apparent full,
+  // refresh from the consumer's position word rather than the published
+  // head (format.hpp WAITING PRODUCERS; only meaningful once the consumer
+  // tracks it).
   template <class Wake>
-  write_claim<Sync, O, Wake> try_claim_with(std::size_t len, Wake wake) {
-    if (len == 0) [[unlikely]] return status::zero_length;                // H4
-    if (len > logbuf::max_payload(mask_ + 1)) [[unlikely]] return status::too_large;  // F9
-    const std::uint64_t fp = footprint(len);
-    const std::uint64_t t = tail_;
-    std::uint64_t at = t & mask_;
-    const std::uint64_t to_end = mask_ + 1 - at;
-    const std::uint64_t need = to_end >= fp ? fp : to_end + fp;
-    if (t + need - cached_head_ > mask_ + 1) [[unlikely]] {
-      if (!refresh_head(t + need)) return status::full;
+  write_claim<Sync, O, Wake> try_claim_with(std::size_t len, Wake wake, bool fresh = false) {
+    auto& l = this->l_;
+    if (const status st = logbuf::detail::check_length(len, l.mask); st != status::ok) return st;  // H4, F9
+    const std::uint64_t t = l.tail;
+    const auto p = logbuf::detail::place(t, footprint(len), l.mask);
+    if (t + p.need - l.cached_head > l.mask + 1) [[unlikely]] {
+      if (!refresh_head(t + p.need, fresh)) return status::full;
     }
-    if (need != fp) [[unlikely]] {
+    std::uint64_t at = p.at;
+    if (p.need != footprint(len)) [[unlikely]] {
       // relaxed: no data; only this producer writes the word again (see PROTOCOL).
-      buf_->store_word(at, skip_bit | to_end, std::memory_order_relaxed);
+      l.buf->store_word(at, skip_bit | p.to_end, std::memory_order_relaxed);
       at = 0;
     }
-    tail_ = t + need;
-    return write_claim<Sync, O, Wake>(buf_, at, len, std::move(wake));
+    l.tail = t + p.need;
+    return write_claim<Sync, O, Wake>(l.buf, at, len, std::move(wake));
   }
 
-  std::uint64_t capacity() const noexcept { return mask_ + 1; }
-  // The largest payload a claim accepts (F9): capacity/2 - 8.
-  std::uint64_t max_payload() const noexcept { return logbuf::max_payload(mask_ + 1); }
   // True once the consumer is gone (advisory: claims still succeed until full).
-  bool is_disconnected() const noexcept { return s_ == nullptr || s_->peer_gone(); }
-  // False for a moved-from handle.
-  bool valid() const noexcept { return s_ != nullptr; }
+  bool is_disconnected() const noexcept { return this->s_ == nullptr || this->s_->peer_gone(); }
 
  private:
-  friend result<endpoints<Sync, O>> ring_buffer<Sync, O>(std::uint64_t);
-  explicit producer(shared_t* s) noexcept : s_(s), buf_(&s->buffer), mask_(s->mask) {}
-
-  [[gnu::noinline]] bool refresh_head(std::uint64_t end) noexcept {
-    cached_head_ = s_->head.load(O::see_free);  // acquire: pairs with free_space in the consumer
-    return end - cached_head_ <= mask_ + 1;
+  [[gnu::noinline]] bool refresh_head(std::uint64_t end, bool fresh) noexcept {
+    return end - this->refresh(fresh) <= this->l_.mask + 1;
   }
-  void reset() noexcept {
-    if (s_ != nullptr) shared_t::release(std::exchange(s_, nullptr));
-  }
-
-  shared_t* s_;
-  buffer_t* buf_;
-  std::uint64_t mask_;
-  std::uint64_t tail_ = 0;
-  std::uint64_t cached_head_ = 0;
 };
 
 // The consuming end (format.hpp: try_claim, try_claim_with, capacity,
 // is_disconnected, valid). Move-only; one thread at a time.
 template <class Sync, class O>
 class consumer : public logbuf::detail::consumer_handle<Sync, O, detail::shared<Sync, O>> {
-  friend result<endpoints<Sync, O>> ring_buffer<Sync, O>(std::uint64_t);
+ public:
   using logbuf::detail::consumer_handle<Sync, O, detail::shared<Sync, O>>::consumer_handle;
 };
 

@@ -4,20 +4,24 @@
 //
 // LAYOUT
 //   an event_queue (notifier per sender, the poller in the receiver), plus a
-//   channel block: refs, senders (live sender handles), receiver_parked (own
-//   cache line) and the receiver's parker (unparked by senders).
+//   channel block: refs, senders (live sender handles) and not_empty: a
+//   lone_waiter (sync/blocking.hpp: the receiver's parked flag, own cache
+//   line, and its parker, unparked by senders).
 //
 // PROTOCOL
 //   sender.notify(t): queue notify; if it queued t (not conflated):
 //     fence(seq_cst) [wake_fence]; if receiver_parked: unpark. A conflated
 //     notify needs no wake: the notify that queued t does it.
-//   receiver.recv_limit(ev, n): poll; spins x (snooze, poll); then loop:
-//     receiver_parked = true; fence(seq_cst) [park_fence]; poll (the
-//     re-check); if events or disconnected: parked = false, return; park();
-//     parked = false; poll; return if events (a spurious or stale-token wake
-//     parks again).
-//   last sender's drop: senders -= 1 (leave); fence(seq_cst); unpark
-//   unconditionally (H1: after the count drops, so the woken receiver sees it).
+//   receiver.recv_limit(ev, n): sync/blocking.hpp's block_on over try_recv:
+//     poll; spins x (snooze, poll); then loop: receiver_parked = true;
+//     fence(seq_cst) [park_fence]; poll (the re-check); if events or
+//     disconnected: parked = false, return; park(); parked = false; poll;
+//     return if events (a spurious or stale-token wake parks again).
+//   last sender's drop: senders -= 1 (leave); unpark unconditionally (H1:
+//   after the count drops, so the woken receiver sees it; the parker keeps
+//   the token, and its give/take pair orders the count).
+//   recv_timeout takes any duration (sync/blocking.hpp deadline_after: one
+//   the clock cannot represent waits for ever).
 //   A receiver that sees senders == 0 polls once more before reporting
 //   status::disconnected (F1): nothing notified before the disconnect is lost.
 //
@@ -48,8 +52,9 @@
 #include <utility>
 
 #include "nexus/notify/event_queue.hpp"
-#include "nexus/sync/backoff.hpp"
-#include "nexus/sync/parker.hpp"
+#include "nexus/sync/block.hpp"
+#include "nexus/sync/blocking.hpp"
+#include "nexus/sync/ends.hpp"
 
 namespace nexus::notify {
 
@@ -74,18 +79,11 @@ class receiver;
 namespace detail {
 
 template <class Sync, class CO>
-struct channel_block {
-  typename Sync::template atomic<std::uint32_t> refs{2};
-  typename Sync::template atomic<std::uint32_t> senders{1};
-  alignas(cache_line) typename Sync::template atomic<bool> receiver_parked{false};
-  alignas(cache_line) parker<Sync> wake;
+struct channel_block : nexus::detail::end_counts<Sync> {  // (receivers stays 1: one receiver)
+  alignas(cache_line) lone_waiter<Sync, CO> not_empty;  // the receiver parks here
 
-  // Throws std::bad_alloc.
-  static channel_block* create() { return nexus::detail::new_block<Sync, channel_block>(); }
   static void release(channel_block* b) noexcept {
-    if (b->refs.fetch_sub(1, CO::release_ref) == 1) {  // acq_rel: the last handle frees
-      nexus::detail::delete_block<Sync>(b);
-    }
+    nexus::detail::release_ref<Sync, CO::release_ref>(b, b->refs);  // acq_rel: the last handle frees
   }
 };
 
@@ -109,92 +107,37 @@ template <class Sync = std_sync, class CO = channel_orders, class O = notify_ord
 result<channel_endpoints<Sync, CO, O, QO>> event_channel(std::size_t max_tokens, unsigned spins = default_spins) {
   auto q = event_queue<Sync, O, QO>(max_tokens);
   if (!q) return q.error_code();
-  detail::channel_block<Sync, CO>* b;
-  try {
-    b = detail::channel_block<Sync, CO>::create();
-  } catch (const std::bad_alloc&) {
-    return error::out_of_memory;
-  }
-  return channel_endpoints<Sync, CO, O, QO>{sender<Sync, CO, O, QO>(b, std::move(q->tx)),
-                                            receiver<Sync, CO, O, QO>(b, std::move(q->rx), spins)};
+  auto* b = nexus::detail::try_new_block<Sync, detail::channel_block<Sync, CO>>();
+  if (b == nullptr) return error::out_of_memory;
+  return channel_endpoints<Sync, CO, O, QO>{sender<Sync, CO, O, QO>(b, {std::move(q->tx), spins}),
+                                            receiver<Sync, CO, O, QO>(b, {std::move(q->rx), spins})};
 }
 
 // A sending end: cloneable; each handle is used by one thread at a time.
 template <class Sync, class CO, class O, class QO>
-class sender {
-  using block_t = detail::channel_block<Sync, CO>;
-
+class sender : public nexus::detail::channel_end<detail::channel_block<Sync, CO>, notifier<Sync, O, QO>,
+                                                nexus::detail::sender_side<CO>, sender<Sync, CO, O, QO>,
+                                                &detail::channel_block<Sync, CO>::senders, true> {
  public:
-  sender(sender&& o) noexcept : b_(std::exchange(o.b_, nullptr)), n_(std::move(o.n_)) {}
-  sender& operator=(sender&& o) noexcept {
-    if (this != &o) {
-      reset();
-      b_ = std::exchange(o.b_, nullptr);
-      n_ = std::move(o.n_);
-    }
-    return *this;
-  }
-  sender(const sender&) = delete;
-  sender& operator=(const sender&) = delete;
-  ~sender() { reset(); }
-
-  sender clone() const {
-    b_->senders.fetch_add(1, std::memory_order_relaxed);  // relaxed (join): we hold a reference
-    b_->refs.fetch_add(1, std::memory_order_relaxed);     // relaxed (join): we hold a reference
-    return sender(b_, n_.clone());
-  }
+  using sender::channel_end::channel_end;  // and clone()
 
   // As notifier::notify, and wakes the receiver if it is parked.
   [[nodiscard]] status notify(token t) {
     bool queued;
-    const status st = n_.notify(t, queued);
-    if (!queued) return st;       // conflated (the notify that queued t wakes) or an error
-    Sync::fence(CO::wake_fence);  // seq_cst: pairs with park_fence in the receiver (F2)
-    if (CO::wake && b_->receiver_parked.load(std::memory_order_relaxed))  // relaxed: ordered by the fences
-      b_->wake.unpark();
+    const status st = this->l_.q.notify(t, queued);
+    if (queued) this->s_->not_empty.notify_one();  // conflated: the notify that queued t woke it
     return st;
   }
 
-  std::size_t capacity() const noexcept { return n_.capacity(); }
-  bool valid() const noexcept { return b_ != nullptr; }
-
- private:
-  friend result<channel_endpoints<Sync, CO, O, QO>> event_channel<Sync, CO, O, QO>(std::size_t, unsigned);
-  sender(block_t* b, notifier<Sync, O, QO> n) noexcept : b_(b), n_(std::move(n)) {}
-  void reset() noexcept {
-    if (b_ == nullptr) return;
-    block_t* b = std::exchange(b_, nullptr);
-    { auto gone = std::move(n_); }  // release the queue handle first (H1)
-    if (b->senders.fetch_sub(1, CO::leave) == 1) {  // release: pairs with see_leave in the receiver
-      Sync::fence(CO::wake_fence);  // seq_cst: pairs with park_fence (the disconnect is a wake, too)
-      if (CO::wake) b->wake.unpark();
-    }
-    block_t::release(b);
-  }
-
-  block_t* b_;
-  notifier<Sync, O, QO> n_;
 };
 
 // The receiving end: one owner.
 template <class Sync, class CO, class O, class QO>
-class receiver {
-  using block_t = detail::channel_block<Sync, CO>;
-
+class receiver : public nexus::detail::channel_end<detail::channel_block<Sync, CO>, poller<Sync, O, QO>,
+                                                  notify::detail::ring_side, receiver<Sync, CO, O, QO>,
+                                                  &detail::channel_block<Sync, CO>::receivers, false> {
  public:
-  receiver(receiver&& o) noexcept : b_(std::exchange(o.b_, nullptr)), p_(std::move(o.p_)), spins_(o.spins_) {}
-  receiver& operator=(receiver&& o) noexcept {
-    if (this != &o) {
-      reset();
-      b_ = std::exchange(o.b_, nullptr);
-      p_ = std::move(o.p_);
-      spins_ = o.spins_;
-    }
-    return *this;
-  }
-  receiver(const receiver&) = delete;
-  receiver& operator=(const receiver&) = delete;
-  ~receiver() { reset(); }
+  using receiver::channel_end::channel_end;
 
   // Blocks until at least one event (status::ok, `ev` non-empty) or every
   // sender is gone and nothing is pending (status::disconnected).
@@ -202,94 +145,43 @@ class receiver {
 
   // As recv, delivering at most `limit` events. limit 0 returns status::ok at
   // once with `ev` empty (upstream blocks forever: F7).
-  [[nodiscard]] status recv_limit(events& ev, std::size_t limit) {
-    return wait(ev, limit, nullptr);
-  }
+  [[nodiscard]] status recv_limit(events& ev, std::size_t limit) { return wait(ev, limit, nullptr); }
 
   // As recv_limit, but gives up at `deadline` (steady clock): status::timeout
   // with `ev` empty. A past deadline still polls once, and a disconnected,
-  // drained channel reports disconnected rather than timeout (F8).
+  // drained channel reports disconnected rather than timeout (F8);
+  // time_point::max() waits for ever.
   [[nodiscard]] status recv_until(events& ev, std::size_t limit, typename Sync::clock::time_point deadline) {
     return wait(ev, limit, &deadline);
   }
+  // recv_until(now + d), saturating: any duration (sync/blocking.hpp).
   template <class Rep, class Period>
   [[nodiscard]] status recv_timeout(events& ev, std::chrono::duration<Rep, Period> d) {
-    return recv_until(ev, std::numeric_limits<std::size_t>::max(), Sync::clock::now() + d);
+    return recv_until(ev, std::numeric_limits<std::size_t>::max(), deadline_after<typename Sync::clock>(d));
   }
 
   // Non-blocking: poll / poll_limit. status::ok (events), status::empty or
   // status::disconnected (no senders and nothing pending).
   [[nodiscard]] status try_recv(events& ev) { return try_recv_limit(ev, std::numeric_limits<std::size_t>::max()); }
   [[nodiscard]] status try_recv_limit(events& ev, std::size_t limit) {
-    p_.poll_limit(ev, limit);
+    auto& p = this->l_.q;
+    p.poll_limit(ev, limit);
     if (!ev.empty() || limit == 0) return status::ok;
-    return after_empty_poll(ev, limit);
-  }
-
-  std::size_t capacity() const noexcept { return p_.capacity(); }
-  bool is_disconnected() const noexcept {
-    return b_ == nullptr || b_->senders.load(CO::see_leave) == 0;  // acquire: pairs with leave
-  }
-  bool valid() const noexcept { return b_ != nullptr; }
-
- private:
-  friend result<channel_endpoints<Sync, CO, O, QO>> event_channel<Sync, CO, O, QO>(std::size_t, unsigned);
-  receiver(block_t* b, poller<Sync, O, QO> p, unsigned spins) noexcept : b_(b), p_(std::move(p)), spins_(spins) {}
-
-  // After an empty poll: status::empty while senders remain; otherwise poll
-  // once more (F1: a notify that raced the disconnect is still delivered):
-  // status::ok with events, or status::disconnected.
-  status after_empty_poll(events& ev, std::size_t limit) {
-    if (b_->senders.load(CO::see_leave) != 0) return status::empty;  // acquire: pairs with leave
-    p_.poll_limit(ev, limit);
+    if (this->s_->senders.load(CO::see_leave) != 0) return status::empty;  // acquire: pairs with leave
+    p.poll_limit(ev, limit);  // F1: a notify that raced the disconnect is still delivered
     return ev.empty() ? status::disconnected : status::ok;
   }
 
+  bool is_disconnected() const noexcept {
+    return this->s_ == nullptr || this->s_->senders.load(CO::see_leave) == 0;  // acquire: pairs with leave
+  }
+
+ private:
   status wait(events& ev, std::size_t limit, const typename Sync::clock::time_point* deadline) {
-    p_.poll_limit(ev, limit);
-    if (!ev.empty() || limit == 0) return status::ok;
-    backoff<Sync> b;
-    for (unsigned i = 0; i < spins_; ++i) {
-      if (deadline != nullptr && Sync::clock::now() >= *deadline) break;
-      b.snooze();
-      p_.poll_limit(ev, limit);
-      if (!ev.empty()) return status::ok;
-    }
-    for (;;) {
-      b_->receiver_parked.store(true, std::memory_order_relaxed);  // relaxed: ordered by park_fence
-      Sync::fence(CO::park_fence);  // seq_cst: pairs with wake_fence in notify and ~sender (F2)
-      p_.poll_limit(ev, limit);     // the re-check
-      if (!ev.empty()) break;
-      if (const status st = after_empty_poll(ev, limit); st != status::empty) {
-        b_->receiver_parked.store(false, std::memory_order_relaxed);  // relaxed: only this thread reads it next
-        return st;
-      }
-      if (deadline == nullptr) {
-        b_->wake.park();
-      } else if (!b_->wake.park_until(*deadline)) {
-        b_->receiver_parked.store(false, std::memory_order_relaxed);  // relaxed: as above
-        p_.poll_limit(ev, limit);
-        if (!ev.empty()) return status::ok;
-        const status st = after_empty_poll(ev, limit);
-        return st == status::empty ? status::timeout : st;
-      }
-      b_->receiver_parked.store(false, std::memory_order_relaxed);  // relaxed: as above
-      p_.poll_limit(ev, limit);
-      if (!ev.empty()) return status::ok;
-    }
-    b_->receiver_parked.store(false, std::memory_order_relaxed);  // relaxed: as above
-    return status::ok;
+    if (limit == 0) return status::ok;
+    return block_on<Sync>(this->s_->not_empty, this->l_.spins, deadline, status::empty,
+                          [&](bool) { return try_recv_limit(ev, limit); });
   }
-
-  void reset() noexcept {
-    if (b_ == nullptr) return;
-    { auto gone = std::move(p_); }
-    block_t::release(std::exchange(b_, nullptr));
-  }
-
-  block_t* b_;
-  poller<Sync, O, QO> p_;
-  unsigned spins_;
 };
 
 }  // namespace nexus::notify

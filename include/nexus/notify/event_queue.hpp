@@ -129,30 +129,40 @@ namespace detail {
 
 template <class Sync, class O>
 struct flags_block {
+  using flag_t = typename Sync::template atomic<bool>;
   typename Sync::template atomic<std::uint32_t> refs{2};
   std::size_t n;
-  typename Sync::template atomic<bool>* flags;
+  flag_t* flags;
 
   explicit flags_block(std::size_t count)
-      : n(count),
-        flags(static_cast<typename Sync::template atomic<bool>*>(
-            Sync::allocate(sizeof(typename Sync::template atomic<bool>) * count,
-                           alignof(typename Sync::template atomic<bool>)))) {
-    for (std::size_t i = 0; i < count; ++i) ::new (static_cast<void*>(flags + i)) typename Sync::template atomic<bool>(false);
+      : n(count), flags(static_cast<flag_t*>(Sync::allocate(sizeof(flag_t) * count, alignof(flag_t)))) {
+    for (std::size_t i = 0; i < count; ++i) ::new (static_cast<void*>(flags + i)) flag_t(false);
   }
   ~flags_block() {
     std::destroy_n(flags, n);
-    Sync::deallocate(flags, sizeof(typename Sync::template atomic<bool>) * n,
-                     alignof(typename Sync::template atomic<bool>));
+    Sync::deallocate(flags, sizeof(flag_t) * n, alignof(flag_t));
   }
-  // Throws std::bad_alloc.
-  static flags_block* create(std::size_t count) { return nexus::detail::new_block<Sync, flags_block>(count); }
   static void release(flags_block* b) noexcept {
-    if (b->refs.fetch_sub(1, O::release_ref) == 1) {  // acq_rel: the last handle frees
-      nexus::detail::delete_block<Sync>(b);
-    }
+    nexus::detail::release_ref<Sync, O::release_ref>(b, b->refs);  // acq_rel: the last handle frees
   }
 };
+
+// What a notify handle holds besides the flags: its handle on the token ring.
+template <class Ring>
+struct ring_state {
+  Ring q;
+};
+// Leaving: the ring handle goes with it.
+struct ring_side {
+  template <class B, class L>
+  static void leave(B&, L& l) noexcept {
+    auto gone = std::move(l.q);
+  }
+};
+
+// A notify handle: the flags block and its end `End` of the token ring.
+template <class Sync, class O, class End>
+using flags_handle = nexus::detail::handle<flags_block<Sync, O>, ring_state<End>, ring_side>;
 
 }  // namespace detail
 
@@ -173,39 +183,22 @@ result<queue_endpoints<Sync, O, QO>> event_queue(std::size_t max_tokens) {
   if (max_tokens > max_tokens_limit) return error::capacity_too_large;
   auto q = queue::mpsc::ring_buffer<std::uint32_t, Sync, QO>(max_tokens);
   if (!q) return q.error_code();
-  detail::flags_block<Sync, O>* b;
-  try {
-    b = detail::flags_block<Sync, O>::create(max_tokens);
-  } catch (const std::bad_alloc&) {
-    return error::out_of_memory;
-  }
-  return queue_endpoints<Sync, O, QO>{notifier<Sync, O, QO>(b, std::move(q->tx)),
-                                      poller<Sync, O, QO>(b, std::move(q->rx))};
+  auto* b = nexus::detail::try_new_block<Sync, detail::flags_block<Sync, O>>(max_tokens);
+  if (b == nullptr) return error::out_of_memory;
+  return queue_endpoints<Sync, O, QO>{notifier<Sync, O, QO>(b, {std::move(q->tx)}),
+                                      poller<Sync, O, QO>(b, {std::move(q->rx)})};
 }
 
 // A notifying end: cloneable; each handle is used by one thread at a time.
 template <class Sync, class O, class QO>
-class notifier {
-  using block_t = detail::flags_block<Sync, O>;
+class notifier : public detail::flags_handle<Sync, O, queue::mpsc::producer<std::uint32_t, Sync, QO>> {
+  using base = typename notifier::handle;
 
  public:
-  notifier(notifier&& o) noexcept : b_(std::exchange(o.b_, nullptr)), q_(std::move(o.q_)) {}
-  notifier& operator=(notifier&& o) noexcept {
-    if (this != &o) {
-      reset();
-      b_ = std::exchange(o.b_, nullptr);
-      q_ = std::move(o.q_);
-    }
-    return *this;
-  }
-  notifier(const notifier&) = delete;
-  notifier& operator=(const notifier&) = delete;
-  ~notifier() { reset(); }
-
   // Another notifier on the same queue. Precondition: valid().
   notifier clone() const {
-    b_->refs.fetch_add(1, std::memory_order_relaxed);  // relaxed (join): we hold a reference
-    return notifier(b_, q_.clone());
+    this->s_->refs.fetch_add(1, std::memory_order_relaxed);  // relaxed (join): we hold a reference
+    return notifier(this->s_, {this->l_.q.clone()});  // (the flags block counts references only)
   }
 
   // Marks `t` ready. status::ok (queued, or conflated with a pending event),
@@ -219,52 +212,33 @@ class notifier {
   // an error).
   [[nodiscard]] status notify(token t, bool& queued) {
     queued = false;
-    if (t.index() >= b_->n) [[unlikely]] return status::invalid_token;
+    auto* b = this->s_;
+    if (t.index() >= b->n) [[unlikely]] return status::invalid_token;
     // acq_rel: acquire pairs with clear in poll (slot free, H2); release
     // publishes the caller's data to the clear that reads it (F6).
-    if (b_->flags[t.index()].exchange(true, O::admit)) return status::ok;  // conflated
-    if (q_.push(static_cast<std::uint32_t>(t.index())) != status::ok) [[unlikely]] {
+    if (b->flags[t.index()].exchange(true, O::admit)) return status::ok;  // conflated
+    if (this->l_.q.push(static_cast<std::uint32_t>(t.index())) != status::ok) [[unlikely]] {
       Sync::verify(false, "notify: the token queue overflowed");
-      b_->flags[t.index()].store(false, std::memory_order_relaxed);  // relaxed (rollback): see header
+      b->flags[t.index()].store(false, std::memory_order_relaxed);  // relaxed (rollback): see header
       return status::overflow;
     }
     queued = true;
     return status::ok;
   }
 
-  std::size_t capacity() const noexcept { return b_->n; }
-  bool valid() const noexcept { return b_ != nullptr; }
+  std::size_t capacity() const noexcept { return this->s_->n; }
 
  private:
   friend result<queue_endpoints<Sync, O, QO>> event_queue<Sync, O, QO>(std::size_t);
-  notifier(block_t* b, queue::mpsc::producer<std::uint32_t, Sync, QO> q) noexcept : b_(b), q_(std::move(q)) {}
-  void reset() noexcept {
-    if (b_ != nullptr) block_t::release(std::exchange(b_, nullptr));
-  }
-
-  block_t* b_;
-  queue::mpsc::producer<std::uint32_t, Sync, QO> q_;
+  using base::base;
 };
 
 // The polling end: one owner.
 template <class Sync, class O, class QO>
-class poller {
-  using block_t = detail::flags_block<Sync, O>;
+class poller : public detail::flags_handle<Sync, O, queue::mpsc::consumer<std::uint32_t, Sync, QO>> {
+  using base = typename poller::handle;
 
  public:
-  poller(poller&& o) noexcept : b_(std::exchange(o.b_, nullptr)), q_(std::move(o.q_)) {}
-  poller& operator=(poller&& o) noexcept {
-    if (this != &o) {
-      reset();
-      b_ = std::exchange(o.b_, nullptr);
-      q_ = std::move(o.q_);
-    }
-    return *this;
-  }
-  poller(const poller&) = delete;
-  poller& operator=(const poller&) = delete;
-  ~poller() { reset(); }
-
   // Clears `ev`, then moves every ready token into it, oldest first.
   void poll(events& ev) { poll_limit(ev, std::numeric_limits<std::size_t>::max()); }
 
@@ -273,29 +247,22 @@ class poller {
   void poll_limit(events& ev, std::size_t limit) {
     ev.clear();
     for (std::size_t k = 0; k < limit; ++k) {
-      auto idx = q_.pop();
+      auto idx = this->l_.q.pop();
       if (!idx) break;
       // acq_rel: release pairs with admit (H2); acquire takes the data of a
       // notify conflated into this event (F6).
-      (void)b_->flags[*idx].exchange(false, O::clear);
+      (void)this->s_->flags[*idx].exchange(false, O::clear);
       ev.push(token(*idx));
     }
   }
 
-  std::size_t capacity() const noexcept { return b_->n; }
-  bool valid() const noexcept { return b_ != nullptr; }
+  std::size_t capacity() const noexcept { return this->s_->n; }
   // True once every notifier is gone (acquire: their notifies are visible).
-  bool is_disconnected() const noexcept { return b_ == nullptr || q_.is_disconnected(); }
+  bool is_disconnected() const noexcept { return this->s_ == nullptr || this->l_.q.is_disconnected(); }
 
  private:
   friend result<queue_endpoints<Sync, O, QO>> event_queue<Sync, O, QO>(std::size_t);
-  poller(block_t* b, queue::mpsc::consumer<std::uint32_t, Sync, QO> q) noexcept : b_(b), q_(std::move(q)) {}
-  void reset() noexcept {
-    if (b_ != nullptr) block_t::release(std::exchange(b_, nullptr));
-  }
-
-  block_t* b_;
-  queue::mpsc::consumer<std::uint32_t, Sync, QO> q_;
+  using base::base;
 };
 
 }  // namespace nexus::notify

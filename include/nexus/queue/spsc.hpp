@@ -20,6 +20,20 @@
 //            head.store(head+1, free_slot).
 //   Both are wait-free; most calls touch only the caller's own line and the
 //   slot, because the cached index is refreshed only on apparent full/empty.
+//   Dropping the consumer destroys every value still in the ring (values
+//   nobody can pop any more go with the last receiver); values pushed after
+//   that are destroyed by the last handle.
+//
+// EXCEPTIONS
+//   Any T that is move- or copy-constructible (a copy-only T is copied in
+//   and out; T need not be assignable). push / emplace construct the value
+//   in the producer's own slot before publishing it: if T's constructor
+//   throws, nothing is published, the ring is unchanged and push(const T&)
+//   leaves the caller's value untouched (push(T&&): as the throwing move
+//   left it). pop() moves the value into its result before freeing the
+//   slot: if that move (copy) throws, the value is still at the head and
+//   the ring unchanged. noexcept is conditional on the constructor used
+//   (static_assert-checked in tests/unit).
 //
 // ATOMIC ACCESSES (named orders: `spsc_orders`, weakened one at a time by the
 //   negative model drivers and by verify/mutation)
@@ -49,13 +63,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <limits>
-#include <memory>
-#include <new>
 #include <optional>
 #include <type_traits>
 #include <utility>
 
+#include "nexus/queue/detail/ring.hpp"
 #include "nexus/result.hpp"
 #include "nexus/sync/block.hpp"
 #include "nexus/sync/std_sync.hpp"
@@ -80,7 +92,9 @@ namespace detail {
 
 template <class T, class Sync, class O>
 struct shared {
+  static_assert(queue::detail::storable<T>, "a ring's T must be destructible and move- or copy-constructible");
   using slot_t = typename Sync::template slot<T>;
+  using orders = O;
 
   alignas(cache_line) typename Sync::template atomic<std::uint64_t> tail{0};  // producer-written
   alignas(cache_line) typename Sync::template atomic<std::uint64_t> head{0};  // consumer-written
@@ -89,27 +103,17 @@ struct shared {
   std::uint64_t mask;
 
   explicit shared(std::uint64_t capacity)
-      : slots(static_cast<slot_t*>(Sync::allocate(sizeof(slot_t) * capacity, alignof(slot_t)))),
-        mask(capacity - 1) {
-    std::uninitialized_default_construct_n(slots, capacity);  // no code for the production slot
-  }
+      : slots(queue::detail::new_slots<Sync, slot_t>(capacity)), mask(capacity - 1) {}
   ~shared() {
     // Relaxed: the caller's acquire RMW on `handles` ordered both indices.
     const std::uint64_t h = head.load(std::memory_order_relaxed);
     const std::uint64_t t = tail.load(std::memory_order_relaxed);  // relaxed: see above
     for (std::uint64_t i = h; i != t; ++i) slots[i & mask].destroy();
-    std::destroy_n(slots, mask + 1);
-    Sync::deallocate(slots, sizeof(slot_t) * (mask + 1), alignof(slot_t));
+    queue::detail::delete_slots<Sync>(slots, mask + 1);
   }
-
-  // Throws std::bad_alloc.
-  static shared* create(std::uint64_t capacity) { return nexus::detail::new_block<Sync, shared>(capacity); }
-
   static void release(shared* s) noexcept {
     // acq_rel: see release_handle in the header comment.
-    if (s->handles.fetch_sub(1, O::release_handle) == 1) {
-      nexus::detail::delete_block<Sync>(s);
-    }
+    nexus::detail::release_ref<Sync, O::release_handle>(s, s->handles);
   }
   bool peer_gone() const noexcept {
     // acquire: pairs with the peer's release_handle RMW (F3).
@@ -117,175 +121,161 @@ struct shared {
   }
 };
 
+// A side's cached view: the slots, the mask, its own index and its cache of
+// the other side's.
+template <class Slot>
+struct view {
+  Slot* slots;
+  std::uint64_t mask;
+  std::uint64_t index;
+  std::uint64_t cached;
+};
+
+struct producer_side {
+  template <class S, class V>
+  static void leave(S&, V&) noexcept {}  // the handle count is the disconnect signal
+};
+struct consumer_side {
+  // Values nobody can pop any more are destroyed now, in place (see the header).
+  template <class S, class V>
+  static void leave(S& s, V& v) noexcept {
+    const std::uint64_t t = s.tail.load(S::orders::observe);  // acquire: pairs with publish in push
+    for (std::uint64_t i = v.index; i != t; ++i) v.slots[i & v.mask].destroy();
+    s.head.store(t, S::orders::free_slot);  // release: pairs with see_free in push
+  }
+};
+
+template <class T, class Sync, class O, class Side>
+using handle = nexus::detail::handle<shared<T, Sync, O>, view<typename Sync::template slot<T>>, Side>;
+
 }  // namespace detail
 
 template <class T, class Sync = std_sync, class O = spsc_orders>
-struct endpoints {
-  producer<T, Sync, O> tx;
-  consumer<T, Sync, O> rx;
-};
+using endpoints = nexus::detail::endpoints<producer<T, Sync, O>, consumer<T, Sync, O>>;
 
 // Largest capacity accepted: its slot array must be addressable.
 template <class T, class Sync = std_sync>
 constexpr std::uint64_t max_capacity() noexcept {
-  constexpr std::uint64_t by_size =
-      std::numeric_limits<std::size_t>::max() / sizeof(typename Sync::template slot<T>);
-  constexpr std::uint64_t top = std::uint64_t{1} << 63;
-  std::uint64_t p = top;
-  while (p > by_size) p >>= 1;
-  return p;
+  return queue::detail::max_slots<typename Sync::template slot<T>>(std::uint64_t{1} << 63);
 }
 
-// Creates a ring of at least `capacity` slots (rounded up to a power of two).
-// Errors: capacity_zero, capacity_too_large (rounding or the allocation size
-// overflows), out_of_memory.
+// Creates a ring of at least `capacity` slots (rounded up to a power of two;
+// capacity() says how many). Errors: capacity_zero, capacity_too_large
+// (rounding or the allocation size overflows), out_of_memory.
 template <class T, class Sync = std_sync, class O = spsc_orders>
 result<endpoints<T, Sync, O>> ring_buffer(std::uint64_t capacity) {
-  static_assert(std::is_move_constructible_v<T>, "T must be move-constructible");
-  if (capacity == 0) return error::capacity_zero;
-  const std::uint64_t cap = nexus::detail::checked_pow2(capacity);
-  if (cap == 0 || cap > max_capacity<T, Sync>()) return error::capacity_too_large;
-  detail::shared<T, Sync, O>* s;
-  try {
-    s = detail::shared<T, Sync, O>::create(cap);
-  } catch (const std::bad_alloc&) {
-    return error::out_of_memory;
-  }
-  return endpoints<T, Sync, O>{producer<T, Sync, O>(s), consumer<T, Sync, O>(s)};
+  return queue::detail::make_ring<endpoints<T, Sync, O>, detail::shared<T, Sync, O>, Sync>(
+      capacity, max_capacity<T, Sync>());
 }
 
 // The producing end. Move-only; one thread at a time.
 // Aligned to a cache line: the handle's index is written on every call, and
 // a handle stored next to its peer (in one struct) must not share its line.
 template <class T, class Sync, class O>
-class alignas(cache_line) producer {
-  using shared_t = detail::shared<T, Sync, O>;
-
+class alignas(cache_line) producer : public detail::handle<T, Sync, O, detail::producer_side> {
  public:
-  producer(producer&& o) noexcept
-      : s_(std::exchange(o.s_, nullptr)), slots_(o.slots_), mask_(o.mask_), tail_(o.tail_),
-        cached_head_(o.cached_head_) {}
-  producer& operator=(producer&& o) noexcept {
-    if (this != &o) {
-      reset();
-      s_ = std::exchange(o.s_, nullptr);
-      slots_ = o.slots_;
-      mask_ = o.mask_;
-      tail_ = o.tail_;
-      cached_head_ = o.cached_head_;
-    }
-    return *this;
-  }
-  producer(const producer&) = delete;
-  producer& operator=(const producer&) = delete;
-  ~producer() { reset(); }
+  // internal: from the factory
+  explicit producer(detail::shared<T, Sync, O>* s) noexcept : producer::handle(s, {s->slots, s->mask, 0, 0}) {}
 
   // Moves `v` into the ring: status::ok, or status::full with `v` untouched.
-  [[nodiscard]] status push(T&& v) { return emplace_impl(std::move(v)); }
-  [[nodiscard]] status push(const T& v) { return emplace_impl(v); }
+  [[nodiscard]] status push(T&& v) noexcept(queue::detail::nothrow_relocatable<T>) {
+    return emplace_impl(queue::detail::relocate(v));
+  }
+  [[nodiscard]] status push(const T& v) noexcept(std::is_nothrow_copy_constructible_v<T>) { return emplace_impl(v); }
   template <class... Args>
-  [[nodiscard]] status emplace(Args&&... args) {
+  [[nodiscard]] status emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args&&...>) {
     return emplace_impl(std::forward<Args>(args)...);
   }
 
-  std::uint64_t capacity() const noexcept { return mask_ + 1; }
+  std::uint64_t capacity() const noexcept { return this->l_.mask + 1; }
   // True once the consumer is gone. Pushes still succeed until the ring is
   // full (disconnect is advisory for the raw queue).
-  bool is_disconnected() const noexcept { return s_ == nullptr || s_->peer_gone(); }
-  // False for a moved-from handle.
-  bool valid() const noexcept { return s_ != nullptr; }
+  bool is_disconnected() const noexcept { return this->s_ == nullptr || this->s_->peer_gone(); }
 
  private:
-  friend result<endpoints<T, Sync, O>> ring_buffer<T, Sync, O>(std::uint64_t);
-  explicit producer(shared_t* s) noexcept : s_(s), slots_(s->slots), mask_(s->mask) {}
-
   template <class... Args>
   status emplace_impl(Args&&... args) {
-    const std::uint64_t t = tail_;
-    if (t - cached_head_ > mask_) [[unlikely]] {
+    auto& l = this->l_;
+    const std::uint64_t t = l.index;
+    if (t - l.cached > l.mask) [[unlikely]] {
       if (!refresh_head(t)) return status::full;
     }
-    slots_[t & mask_].construct(std::forward<Args>(args)...);
-    s_->tail.store(t + 1, O::publish);  // release: pairs with observe in consumer::pop
-    tail_ = t + 1;
+    l.slots[t & l.mask].construct(std::forward<Args>(args)...);  // a throw publishes nothing
+    this->s_->tail.store(t + 1, O::publish);  // release: pairs with observe in consumer::pop
+    l.index = t + 1;
     return status::ok;
   }
   [[gnu::noinline]] bool refresh_head(std::uint64_t t) noexcept {
-    cached_head_ = s_->head.load(O::see_free);  // acquire: pairs with free_slot in consumer::pop
-    return t - cached_head_ <= mask_;
+    this->l_.cached = this->s_->head.load(O::see_free);  // acquire: pairs with free_slot in consumer::pop
+    return t - this->l_.cached <= this->l_.mask;
   }
-  void reset() noexcept {
-    if (s_ != nullptr) shared_t::release(std::exchange(s_, nullptr));
-  }
-
-  shared_t* s_;
-  typename shared_t::slot_t* slots_;
-  std::uint64_t mask_;
-  std::uint64_t tail_ = 0;
-  std::uint64_t cached_head_ = 0;
 };
 
 // The consuming end. Move-only; one thread at a time.
 // Aligned to a cache line: the handle's index is written on every call, and
 // a handle stored next to its peer (in one struct) must not share its line.
 template <class T, class Sync, class O>
-class alignas(cache_line) consumer {
-  using shared_t = detail::shared<T, Sync, O>;
-
+class alignas(cache_line) consumer : public detail::handle<T, Sync, O, detail::consumer_side> {
  public:
-  consumer(consumer&& o) noexcept
-      : s_(std::exchange(o.s_, nullptr)), slots_(o.slots_), mask_(o.mask_), head_(o.head_),
-        cached_tail_(o.cached_tail_) {}
-  consumer& operator=(consumer&& o) noexcept {
-    if (this != &o) {
-      reset();
-      s_ = std::exchange(o.s_, nullptr);
-      slots_ = o.slots_;
-      mask_ = o.mask_;
-      head_ = o.head_;
-      cached_tail_ = o.cached_tail_;
-    }
-    return *this;
-  }
-  consumer(const consumer&) = delete;
-  consumer& operator=(const consumer&) = delete;
-  ~consumer() { reset(); }
+  // internal: from the factory
+  explicit consumer(detail::shared<T, Sync, O>* s) noexcept : consumer::handle(s, {s->slots, s->mask, 0, 0}) {}
 
-  // The oldest value, or nullopt when the ring is empty.
-  [[nodiscard]] std::optional<T> pop() {
-    const std::uint64_t h = head_;
-    if (h == cached_tail_) [[unlikely]] {
-      if (!refresh_tail(h)) return std::nullopt;
+  // The oldest value, or nullopt when the ring is empty. If moving it out
+  // throws, it stays at the head.
+  [[nodiscard]] std::optional<T> pop() noexcept(queue::detail::nothrow_relocatable<T>) {
+    if constexpr (std::is_nothrow_move_constructible_v<T>)
+      return pop_value();
+    else
+      return pop_in_place();
+  }
+  // As pop, into the empty `out` (no move of T after the take; T need not
+  // be assignable): true if a value was taken.
+  bool pop_into(std::optional<T>& out) noexcept(queue::detail::nothrow_relocatable<T>) {
+    auto& l = this->l_;
+    const std::uint64_t h = l.index;
+    if (h == l.cached) [[unlikely]] {
+      if (!refresh_tail(h)) return false;
     }
-    std::optional<T> v(slots_[h & mask_].take());
-    s_->head.store(h + 1, O::free_slot);  // release: pairs with see_free in producer::push
-    head_ = h + 1;
-    return v;
+    l.slots[h & l.mask].take_into(out);  // a throw leaves the value at the head
+    free_front(h);
+    return true;
   }
 
-  std::uint64_t capacity() const noexcept { return mask_ + 1; }
+  std::uint64_t capacity() const noexcept { return this->l_.mask + 1; }
   // True once the producer is gone. Everything it pushed before that is still
   // poppable, and (acquire) visible: "disconnected and pop() empty" means done.
-  bool is_disconnected() const noexcept { return s_ == nullptr || s_->peer_gone(); }
-  bool valid() const noexcept { return s_ != nullptr; }
+  bool is_disconnected() const noexcept { return this->s_ == nullptr || this->s_->peer_gone(); }
 
  private:
-  friend result<endpoints<T, Sync, O>> ring_buffer<T, Sync, O>(std::uint64_t);
-  explicit consumer(shared_t* s) noexcept : s_(s), slots_(s->slots), mask_(s->mask) {}
-
+  // pop_into's steps, returning the value directly (the codegen check's form).
+  std::optional<T> pop_value() noexcept {
+    auto& l = this->l_;
+    const std::uint64_t h = l.index;
+    if (h == l.cached) [[unlikely]] {
+      if (!refresh_tail(h)) return std::nullopt;
+    }
+    return std::optional<T>(take_front(h));
+  }
+  // One named result, filled in place (no move of T after the take: a throw
+  // leaves the value at the head).
+  std::optional<T> pop_in_place() noexcept(queue::detail::nothrow_relocatable<T>) {
+    std::optional<T> out;
+    pop_into(out);
+    return out;
+  }
+  T take_front(std::uint64_t h) noexcept {
+    T v = this->l_.slots[h & this->l_.mask].take();
+    free_front(h);
+    return v;
+  }
+  void free_front(std::uint64_t h) noexcept {
+    this->s_->head.store(h + 1, O::free_slot);  // release: pairs with see_free in producer::push
+    this->l_.index = h + 1;
+  }
   [[gnu::noinline]] bool refresh_tail(std::uint64_t h) noexcept {
-    cached_tail_ = s_->tail.load(O::observe);  // acquire: pairs with publish in producer::push
-    return h != cached_tail_;
+    this->l_.cached = this->s_->tail.load(O::observe);  // acquire: pairs with publish in producer::push
+    return h != this->l_.cached;
   }
-  void reset() noexcept {
-    if (s_ != nullptr) shared_t::release(std::exchange(s_, nullptr));
-  }
-
-  shared_t* s_;
-  typename shared_t::slot_t* slots_;
-  std::uint64_t mask_;
-  std::uint64_t head_ = 0;
-  std::uint64_t cached_tail_ = 0;
 };
 
 }  // namespace nexus::queue::spsc

@@ -14,7 +14,10 @@
 //                       Under the model it is rl::var, so an unordered access
 //                       is reported as a DATA RACE.
 //   slot<T>             uninitialised storage for one T with construct(),
-//                       take() (move out and destroy) and destroy(). Under the
+//                       take_into(optional) (move out, then destroy; a throw
+//                       leaves the value in place), take() (the same, by
+//                       value, for a T whose move cannot throw) and
+//                       destroy(). Under the
 //                       model every access also touches an rl::var marker, so
 //                       a race on any payload type is visible.
 //   word_buffer<W>      a zero-filled byte buffer with atomic W-sized words at
@@ -53,6 +56,7 @@
 #include <ctime>
 #include <memory>
 #include <new>
+#include <optional>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -107,12 +111,27 @@ struct std_sync {
     slot(const slot&) = delete;
     slot& operator=(const slot&) = delete;
 
+    // If T's constructor throws, the slot stays empty.
     template <class... Args>
     void construct(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args&&...>) {
       std::construct_at(&value_, std::forward<Args>(args)...);
     }
-    // Move the value out and destroy the slot's copy.
-    T take() noexcept(std::is_nothrow_move_constructible_v<T>) {
+    // Moves the value into the empty `out` (T's copy constructor for a
+    // copy-only T), then destroys the slot's copy. If that constructor
+    // throws, the slot still holds the value and `out` stays empty.
+    void take_into(std::optional<T>& out) noexcept(std::is_move_constructible_v<T>
+                                                       ? std::is_nothrow_move_constructible_v<T>
+                                                       : std::is_nothrow_copy_constructible_v<T>) {
+      if constexpr (std::is_move_constructible_v<T>)
+        out.emplace(std::move(value_));
+      else
+        out.emplace(static_cast<const T&>(value_));
+      std::destroy_at(&value_);
+    }
+    // Moves the value out and destroys the slot's copy (for a T whose move
+    // cannot throw: the value would be lost).
+    T take() noexcept {
+      static_assert(std::is_nothrow_move_constructible_v<T>);
       T v(std::move(value_));
       std::destroy_at(&value_);
       return v;

@@ -1,6 +1,8 @@
 // nexus/sync/waitset.hpp -- an event count: any number of threads sleep until
 // a condition they re-check may have changed; wakers make no syscall unless
-// someone may be asleep. The blocking channels keep one per side.
+// someone may be asleep. The blocking channels keep one per side where
+// several threads may block (their senders; the MPMC receivers), and sleep
+// on it through block_on (sync/blocking.hpp).
 //
 // PROTOCOL
 //   waiter:  key = prepare()      (key = seq; waiters += 1; fence)
@@ -28,8 +30,6 @@
 #include <climits>
 #include <cstdint>
 
-#include "nexus/result.hpp"
-#include "nexus/sync/backoff.hpp"
 #include "nexus/sync/std_sync.hpp"
 
 namespace nexus {
@@ -68,76 +68,24 @@ class waitset {
   }
 
   // After making the condition true: wake one sleeper, if any may sleep.
-  void notify_one() noexcept {
-    Sync::fence(O::notify_fence);  // seq_cst: pairs with prepare_fence
-    if (O::wake && waiters_.load(std::memory_order_relaxed) != 0) {  // relaxed: ordered by the fences
-      seq_.fetch_add(1, std::memory_order_relaxed);  // relaxed: the futex word only
-      Sync::futex_wake_one(seq_);
-    }
-  }
+  void notify_one() noexcept { notify(false); }
   // After a change every sleeper must see (a disconnect): wake them all.
-  void notify_all() noexcept {
+  void notify_all() noexcept { notify(true); }
+
+ private:
+  void notify(bool all) noexcept {
     Sync::fence(O::notify_fence);  // seq_cst: pairs with prepare_fence
     if (O::wake && waiters_.load(std::memory_order_relaxed) != 0) {  // relaxed: ordered by the fences
       seq_.fetch_add(1, std::memory_order_relaxed);  // relaxed: the futex word only
-      Sync::futex_wake_all(seq_);
+      if (all)
+        Sync::futex_wake_all(seq_);
+      else
+        Sync::futex_wake_one(seq_);
     }
   }
 
- private:
   typename Sync::futex_word seq_{0};
   typename Sync::template atomic<std::uint32_t> waiters_{0};
 };
-
-namespace detail {
-
-constexpr status code_of(status s) noexcept { return s; }
-template <class R>
-constexpr status code_of(const R& r) noexcept {
-  return r.code();
-}
-
-// The three-phase wait of every blocking side on a waitset: try, back off
-// `spins` times, then sleep on `ws` until `attempt` returns anything whose
-// code is not `retry` (status::full or status::empty), or the deadline
-// passes (then one last attempt, and status::timeout if it still says
-// `retry`). The attempt after prepare() is the re-check of the handshake.
-// `attempt` returns a status or an object with code() (a logbuf claim) that
-// is constructible from a status.
-template <class Sync, class WO, class Attempt>
-auto block_on(waitset<Sync, WO>& ws, unsigned spins, const typename Sync::clock::time_point* deadline,
-              status retry, Attempt&& attempt) -> decltype(attempt()) {
-  using R = decltype(attempt());
-  R r = attempt();
-  if (code_of(r) != retry) return r;
-  backoff<Sync> b;
-  for (unsigned i = 0; i < spins; ++i) {
-    if (deadline != nullptr && Sync::clock::now() >= *deadline) break;
-    b.snooze();
-    if (code_of(r = attempt()) != retry) return r;
-  }
-  for (;;) {
-    const int key = ws.prepare();
-    if (code_of(r = attempt()) != retry) {
-      ws.cancel();
-      return r;
-    }
-    if (deadline == nullptr) {
-      ws.wait(key);
-      ws.cancel();
-    } else {
-      const bool in_time = ws.wait_until(key, *deadline);
-      ws.cancel();
-      if (!in_time) {
-        r = attempt();
-        if (code_of(r) == retry) return R(status::timeout);
-        return r;
-      }
-    }
-    if (code_of(r = attempt()) != retry) return r;
-  }
-}
-
-}  // namespace detail
 
 }  // namespace nexus

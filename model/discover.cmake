@@ -1,0 +1,26 @@
+# Run at build time after each model driver links (model/CMakeLists.txt):
+# asks the driver for its variants (--list) and writes one ctest per variant
+# into OUT, which the directory's TEST_INCLUDE_FILES includes. So a driver may
+# build its variant list from shared scenario tables (model/scenarios.hpp)
+# and every variant still gets its own test.
+# Inputs: -DEXE= -DNAME= -DOUT= -DARGS= (a ;-list, the driver's ctest arguments)
+execute_process(COMMAND ${EXE} --list OUTPUT_VARIABLE listing RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${EXE} --list failed (${rc})")
+endif()
+string(REPLACE "\n" ";" lines "${listing}")
+set(body "")
+foreach(line IN LISTS lines)
+  if(line MATCHES "^([A-Za-z0-9_]+) (pass|fail)$")
+    set(v ${CMAKE_MATCH_1})
+    set(args "")
+    foreach(a IN LISTS ARGS)
+      if(NOT a STREQUAL "")
+        string(APPEND args " [==[${a}]==]")
+      endif()
+    endforeach()
+    string(APPEND body "add_test([==[model.${NAME}.${v}]==] [==[${EXE}]==] --variant ${v}${args})\n")
+    string(APPEND body "set_tests_properties([==[model.${NAME}.${v}]==] PROPERTIES LABELS model TIMEOUT 900)\n")
+  endif()
+endforeach()
+file(WRITE ${OUT} "${body}")

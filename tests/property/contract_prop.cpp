@@ -1,0 +1,152 @@
+// Fault injection at every step (rapidcheck, production build): for every
+// ring and channel, a random sequence of push (copy, move, emplace) and pop
+// is run once to count the T constructions it makes, then once per
+// construction n with the n-th one throwing. Each run is checked against a
+// deque model after every operation: an operation that threw changed
+// nothing (the ring's contents, and the live-object count: exactly the
+// values the model holds, no leak, no double destroy); one that returned
+// did what the model did. Afterwards the ring must still be usable: it
+// drains to the model and then takes and gives back every slot.
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <vector>
+
+#include "contract.hpp"
+
+using namespace contract;
+using nexus::status;
+
+namespace {
+
+enum class op : int { push_copy, push_move, emplace, pop };
+struct step {
+  op o;
+  int v;
+};
+
+rc::Gen<std::vector<step>> steps() {
+  return rc::gen::container<std::vector<step>>(rc::gen::apply(
+      [](int o, int v) { return step{static_cast<op>(o), v}; }, rc::gen::inRange(0, 4), rc::gen::inRange(0, 1000)));
+}
+
+// The value of a pop: ring pop() or channel try_recv() (read in place: the
+// test itself never moves a T that may throw).
+template <class Rx, class F>
+bool take_one(Rx& rx, F&& seen) {
+  if constexpr (channel_end<Rx>) {
+    auto r = rx.try_recv();
+    if (!r) return false;
+    seen(r->v);
+  } else {
+    auto r = rx.pop();
+    if (!r) return false;
+    seen(r->v);
+  }
+  return true;
+}
+
+// One run of `seq` with the n-th construction throwing (n = 0: none). Returns
+// the constructions it attempted.
+template <class K, class T>
+long run_once(const std::vector<step>& seq, long n) {
+  fault::disarm();
+  T::live = 0;
+  const long before = fault::constructions;
+  {
+    auto r = K::template make<T>(4);
+    RC_ASSERT(r.has_value());
+    auto& [tx, rx] = *r;
+    const std::size_t cap = tx.capacity();
+    std::deque<int> model;
+    fault::arm(n);
+    for (const step& s : seq) {
+      try {
+        switch (s.o) {
+          case op::push_copy: {
+            const T arg(s.v);
+            const status st = put_copy(tx, arg);
+            RC_ASSERT(st == (model.size() < cap ? status::ok : status::full));
+            if (st == status::ok) model.push_back(s.v);
+            break;
+          }
+          case op::push_move:
+          case op::emplace: {
+            status st;
+            if constexpr (requires { tx.emplace(1); }) {
+              st = s.o == op::emplace ? tx.emplace(s.v) : put(tx, T(s.v));
+            } else {
+              st = put(tx, T(s.v));
+            }
+            RC_ASSERT(st == (model.size() < cap ? status::ok : status::full));
+            if (st == status::ok) model.push_back(s.v);
+            break;
+          }
+          case op::pop: {
+            const bool got = take_one(rx, [&](int v) {
+              RC_ASSERT(!model.empty());
+              RC_ASSERT(v == model.front());
+            });
+            RC_ASSERT(got == !model.empty());
+            if (got) model.pop_front();
+            break;
+          }
+        }
+      } catch (const injected&) {
+        // The operation threw: the model is unchanged, and so must the ring be.
+      }
+      RC_ASSERT(T::live == static_cast<long>(model.size()));
+    }
+    fault::disarm();
+    // Still usable: it drains to the model, then takes and gives back every slot.
+    while (!model.empty()) {
+      RC_ASSERT(take_one(rx, [&](int v) { RC_ASSERT(v == model.front()); }));
+      model.pop_front();
+    }
+    RC_ASSERT(!take_one(rx, [](int) {}));
+    for (std::size_t lap = 0; lap < 2; ++lap) {
+      for (std::size_t i = 0; i < cap; ++i) RC_ASSERT(put(tx, T(static_cast<int>(i))) == status::ok);
+      for (std::size_t i = 0; i < cap; ++i) RC_ASSERT(take_one(rx, [&](int v) { RC_ASSERT(v == static_cast<int>(i)); }));
+    }
+  }
+  RC_ASSERT(T::live == 0);
+  return fault::constructions - before;
+}
+
+template <class K, class T>
+void every_step(const std::vector<step>& seq) {
+  const long total = run_once<K, T>(seq, 0);
+  for (long n = 1; n <= total + 1; ++n) run_once<K, T>(seq, n);
+}
+
+RC_GTEST_PROP(ContractProp, SpscRingKeepsItsGuaranteeWhenAnyConstructionThrows, ()) {
+  const auto seq = *steps();
+  every_step<spsc_ring, fragile>(seq);
+  every_step<spsc_ring, fragile_move>(seq);  // the move throws too
+}
+RC_GTEST_PROP(ContractProp, MpscRingKeepsItsGuaranteeWhenAnyConstructionThrows, ()) {
+  every_step<mpsc_ring, fragile>(*steps());
+}
+RC_GTEST_PROP(ContractProp, SpmcRingKeepsItsGuaranteeWhenAnyConstructionThrows, ()) {
+  every_step<spmc_ring, fragile>(*steps());
+}
+RC_GTEST_PROP(ContractProp, MpmcRingKeepsItsGuaranteeWhenAnyConstructionThrows, ()) {
+  every_step<mpmc_ring, fragile>(*steps());
+}
+RC_GTEST_PROP(ContractProp, ChannelKeepsItsGuaranteeWhenAnyConstructionThrows, ()) {
+  const auto seq = *steps();
+  every_step<spsc_chan, fragile>(seq);
+  every_step<spsc_chan, fragile_move>(seq);
+}
+RC_GTEST_PROP(ContractProp, MpscChannelKeepsItsGuaranteeWhenAnyConstructionThrows, ()) {
+  every_step<mpsc_chan, fragile>(*steps());
+}
+RC_GTEST_PROP(ContractProp, MpmcChannelKeepsItsGuaranteeWhenAnyConstructionThrows, ()) {
+  every_step<mpmc_chan, fragile>(*steps());
+}
+
+}  // namespace

@@ -86,18 +86,38 @@ auto claim_retry(Producer& p, std::size_t len) {
   return c;
 }
 
-template <class R, std::uint64_t Cap, std::size_t... Lens>
-struct stream : scenario<stream<R, Cap, Lens...>, 2> {
-  static constexpr std::size_t lens[] = {Lens...};
-  static constexpr int n = sizeof...(Lens);
+// The skeleton of the byte-ring scenarios: the ring (Cap bytes), the count
+// of committed records (a cell the producer writes before it ends) and of
+// records taken (consumer-only); check() drains with Self::take() and
+// requires every committed record taken.
+template <class Self, class R, std::uint64_t Cap>
+struct on_bytes : scenario<Self, 2> {
   typename R::endpoints* r = nullptr;
-  relacy_sync::cell<int> committed;  // written by the producer before it leaves
-  int next = 0;                      // consumer-only
+  relacy_sync::cell<int> committed;
+  int got = 0;
 
   void before() {
     r = this->template own_endpoints<typename R::endpoints>(R::make(Cap));
     committed.store(0);
   }
+  void drain() {
+    while (static_cast<Self*>(this)->take()) {
+    }
+  }
+  void check() {
+    drain();
+    relacy_sync::verify(got == committed.load(), "a committed record was lost");
+  }
+};
+
+template <class R, std::uint64_t Cap, std::size_t... Lens>
+struct stream : on_bytes<stream<R, Cap, Lens...>, R, Cap> {
+  using on_bytes<stream, R, Cap>::r;
+  using on_bytes<stream, R, Cap>::committed;
+  using on_bytes<stream, R, Cap>::got;
+  static constexpr std::size_t lens[] = {Lens...};
+  static constexpr int n = sizeof...(Lens);
+
   // Takes one record if there is one; false when empty.
   bool take() {
     auto c = r->rx.try_claim();
@@ -105,9 +125,9 @@ struct stream : scenario<stream<R, Cap, Lens...>, 2> {
       relacy_sync::verify(c.code() == status::empty, "consumer try_claim: unexpected status");
       return false;
     }
-    relacy_sync::verify(c.size() == lens[next], "record length changed");
-    relacy_sync::verify(read_record(c) == next, "record torn, lost, duplicated or out of order");
-    ++next;
+    relacy_sync::verify(c.size() == lens[got], "record length changed");
+    relacy_sync::verify(read_record(c) == got, "record torn, lost, duplicated or out of order");
+    ++got;
     return true;
   }
   void thread(unsigned id) {
@@ -126,29 +146,19 @@ struct stream : scenario<stream<R, Cap, Lens...>, 2> {
       for (int k = 0; k < n; ++k)
         if (!take()) relacy_sync::spin_pause();
       if (r->rx.is_disconnected()) {
-        while (take()) {
-        }
-        relacy_sync::verify(next == committed.load(), "producer gone but a committed record is not visible");
+        this->drain();
+        relacy_sync::verify(got == committed.load(), "producer gone but a committed record is not visible");
       }
     }
-  }
-  void check() {
-    while (take()) {
-    }
-    relacy_sync::verify(next == committed.load(), "a committed record was lost");
   }
 };
 
 template <class R>
-struct aborts : scenario<aborts<R>, 2> {
-  typename R::endpoints* r = nullptr;
-  relacy_sync::cell<int> committed;
-  int got = 0;
+struct aborts : on_bytes<aborts<R>, R, 32> {
+  using on_bytes<aborts, R, 32>::r;
+  using on_bytes<aborts, R, 32>::committed;
+  using on_bytes<aborts, R, 32>::got;
 
-  void before() {
-    r = this->template own_endpoints<typename R::endpoints>(R::make(32));
-    committed.store(0);
-  }
   bool take() {
     auto c = r->rx.try_claim();
     if (!c) return false;
@@ -180,28 +190,19 @@ struct aborts : scenario<aborts<R>, 2> {
         if (!take()) relacy_sync::spin_pause();
     }
   }
-  void check() {
-    while (take()) {
-    }
-    relacy_sync::verify(got == committed.load(), "the committed record was lost");
-  }
 };
 
 template <class R>
-struct out_of_order : scenario<out_of_order<R>, 2> {
-  typename R::endpoints* r = nullptr;
-  int next = 1;  // consumer-only
-  relacy_sync::cell<int> committed;
+struct out_of_order : on_bytes<out_of_order<R>, R, 32> {
+  using on_bytes<out_of_order, R, 32>::r;
+  using on_bytes<out_of_order, R, 32>::committed;
+  using on_bytes<out_of_order, R, 32>::got;
 
-  void before() {
-    r = this->template own_endpoints<typename R::endpoints>(R::make(32));
-    committed.store(0);
-  }
   bool take() {
     auto c = r->rx.try_claim();
     if (!c) return false;
-    relacy_sync::verify(read_record(c) == next, "records delivered out of claim order");
-    ++next;
+    relacy_sync::verify(read_record(c) == got + 1, "records delivered out of claim order");
+    ++got;
     return true;
   }
   void thread(unsigned id) {
@@ -219,12 +220,32 @@ struct out_of_order : scenario<out_of_order<R>, 2> {
         if (!take()) relacy_sync::spin_pause();
     }
   }
-  void check() {
-    while (take()) {
-    }
-    relacy_sync::verify(next - 1 == committed.load(), "a record was lost");
-  }
 };
+
+// The variants both byte rings run (logbuf_spsc, logbuf_mpsc), for adapter
+// template B (spsc_bytes, mpsc_bytes) and orders O: a stream that reuses
+// zeroed bytes (fifo), one that wraps behind a padding skip (wrap), both
+// with lazy publication, aborts, out-of-order commits (search `ooo`), and
+// one negative twin per order they exercise; the ring's disconnect twins
+// are the driver's own.
+template <template <class> class B, class O>
+variants byte_ring_variants(search ooo) {
+  return {
+      NEXUS_VARIANT("fifo", pass, stream<B<O>, 32, 3, 8, 5>),
+      NEXUS_VARIANT("wrap", pass, stream<B<O>, 64, 16, 16, 16>),
+      NEXUS_VARIANT("fifo_lazy", pass, stream<B<lazy<O>>, 32, 3, 8, 5>),
+      NEXUS_VARIANT("wrap_lazy", pass, stream<B<lazy<O>>, 64, 16, 16, 16>),
+      NEXUS_VARIANT("abort", pass, aborts<B<O>>),
+      NEXUS_VARIANT_SEARCH("out_of_order", pass, ooo, out_of_order<B<O>>),
+      NEXUS_VARIANT("commit_relaxed", fail, stream<B<commit_relaxed<O>>, 32, 3, 8, 5>),
+      NEXUS_VARIANT("observe_relaxed", fail, stream<B<observe_relaxed<O>>, 32, 3, 8, 5>),
+      NEXUS_VARIANT("abort_relaxed", fail, aborts<B<abort_relaxed<O>>>),
+      NEXUS_VARIANT("free_space_relaxed", fail, stream<B<free_space_relaxed<O>>, 32, 3, 8, 5>),
+      NEXUS_VARIANT("see_free_relaxed", fail, stream<B<see_free_relaxed<O>>, 32, 3, 8, 5>),
+      NEXUS_VARIANT("lazy_free_space_relaxed", fail, stream<B<lazy<free_space_relaxed<O>>>, 32, 3, 8, 5>),
+      NEXUS_VARIANT("lazy_see_free_relaxed", fail, stream<B<lazy<see_free_relaxed<O>>>, 32, 3, 8, 5>),
+  };
+}
 
 }  // namespace nexus::model::logbuf_model
 

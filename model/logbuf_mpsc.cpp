@@ -16,28 +16,12 @@ using namespace nexus::model::logbuf_model;
 
 template <class O>
 using fifo = stream<mpsc_bytes<O>, 32, 3, 8, 5>;
-template <class O>
-using wrap = stream<mpsc_bytes<O>, 64, 16, 16, 16>;
-
-constexpr search full{rl::sched_full};
 
 int main(int argc, char** argv) {
   return run(argc, argv, "logbuf_mpsc", {rl::sched_bound, 4},
-             {
-                 NEXUS_VARIANT("fifo", pass, fifo<mpsc_orders>),
-                 NEXUS_VARIANT("wrap", pass, wrap<mpsc_orders>),
-                 NEXUS_VARIANT("fifo_lazy", pass, fifo<lazy<mpsc_orders>>),
-                 NEXUS_VARIANT("wrap_lazy", pass, wrap<lazy<mpsc_orders>>),
-                 NEXUS_VARIANT("abort", pass, aborts<mpsc_bytes<mpsc_orders>>),
-                 NEXUS_VARIANT_SEARCH("out_of_order", pass, full, out_of_order<mpsc_bytes<mpsc_orders>>),
-                 NEXUS_VARIANT("commit_relaxed", fail, fifo<commit_relaxed<mpsc_orders>>),
-                 NEXUS_VARIANT("observe_relaxed", fail, fifo<observe_relaxed<mpsc_orders>>),
-                 NEXUS_VARIANT("abort_relaxed", fail, aborts<mpsc_bytes<abort_relaxed<mpsc_orders>>>),
-                 NEXUS_VARIANT("free_space_relaxed", fail, fifo<free_space_relaxed<mpsc_orders>>),
-                 NEXUS_VARIANT("see_free_relaxed", fail, fifo<see_free_relaxed<mpsc_orders>>),
-                 NEXUS_VARIANT("lazy_free_space_relaxed", fail, fifo<lazy<free_space_relaxed<mpsc_orders>>>),
-                 NEXUS_VARIANT("lazy_see_free_relaxed", fail, fifo<lazy<see_free_relaxed<mpsc_orders>>>),
-                 NEXUS_VARIANT("leave_relaxed", fail, fifo<leave_relaxed<mpsc_orders>>),
-                 NEXUS_VARIANT("see_leave_relaxed", fail, fifo<see_leave_relaxed<mpsc_orders>>),
-             });
+             byte_ring_variants<mpsc_bytes, mpsc_orders>({rl::sched_full}) +
+                 variants{
+                     NEXUS_VARIANT("leave_relaxed", fail, fifo<leave_relaxed<mpsc_orders>>),
+                     NEXUS_VARIANT("see_leave_relaxed", fail, fifo<see_leave_relaxed<mpsc_orders>>),
+                 });
 }

@@ -21,27 +21,13 @@ using namespace nexus::model::logbuf_model;
 
 template <class O>
 using fifo = stream<spsc_bytes<O>, 32, 3, 8, 5>;
-template <class O>
-using wrap = stream<spsc_bytes<O>, 64, 16, 16, 16>;
 
 int main(int argc, char** argv) {
   return run(argc, argv, "logbuf_spsc", {rl::sched_full},
-             {
-                 NEXUS_VARIANT("fifo", pass, fifo<spsc_orders>),
-                 NEXUS_VARIANT("wrap", pass, wrap<spsc_orders>),
-                 NEXUS_VARIANT("fifo_lazy", pass, fifo<lazy<spsc_orders>>),
-                 NEXUS_VARIANT("wrap_lazy", pass, wrap<lazy<spsc_orders>>),
-                 NEXUS_VARIANT("abort", pass, aborts<spsc_bytes<spsc_orders>>),
-                 NEXUS_VARIANT("out_of_order", pass, out_of_order<spsc_bytes<spsc_orders>>),
-                 NEXUS_VARIANT("commit_relaxed", fail, fifo<commit_relaxed<spsc_orders>>),
-                 NEXUS_VARIANT("observe_relaxed", fail, fifo<observe_relaxed<spsc_orders>>),
-                 NEXUS_VARIANT("abort_relaxed", fail, aborts<spsc_bytes<abort_relaxed<spsc_orders>>>),
-                 NEXUS_VARIANT("free_space_relaxed", fail, fifo<free_space_relaxed<spsc_orders>>),
-                 NEXUS_VARIANT("see_free_relaxed", fail, fifo<see_free_relaxed<spsc_orders>>),
-                 NEXUS_VARIANT("lazy_free_space_relaxed", fail, fifo<lazy<free_space_relaxed<spsc_orders>>>),
-                 NEXUS_VARIANT("lazy_see_free_relaxed", fail, fifo<lazy<see_free_relaxed<spsc_orders>>>),
-                 NEXUS_VARIANT("release_handle_acquire", fail, fifo<release_handle_acquire<spsc_orders>>),
-                 NEXUS_VARIANT("release_handle_relaxed", fail, fifo<release_handle_relaxed<spsc_orders>>),
-                 NEXUS_VARIANT("see_disconnect_relaxed", fail, fifo<see_disconnect_relaxed<spsc_orders>>),
-             });
+             byte_ring_variants<spsc_bytes, spsc_orders>({rl::sched_full}) +
+                 variants{
+                     NEXUS_VARIANT("release_handle_acquire", fail, fifo<release_handle_acquire<spsc_orders>>),
+                     NEXUS_VARIANT("release_handle_relaxed", fail, fifo<release_handle_relaxed<spsc_orders>>),
+                     NEXUS_VARIANT("see_disconnect_relaxed", fail, fifo<see_disconnect_relaxed<spsc_orders>>),
+                 });
 }

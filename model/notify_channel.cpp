@@ -20,17 +20,25 @@ using namespace nexus::model::notify_model;
 template <class CO>
 using chan = nexus::notify::channel_endpoints<relacy_sync, CO>;
 
-// Notify == true: the sender notifies token 0 and keeps its handle (the
-// notify's wake is the only one); the receiver's one recv must return it.
-// Notify == false: the sender only leaves; recv must report disconnected.
-template <class CO, bool Notify>
-struct wake : scenario<wake<CO, Notify>, 2> {
+// What both channel scenarios set up: a channel for token 0 whose receiver
+// parks right after its first poll (spins 0), and the receiver's events.
+template <class Self, class CO>
+struct on_channel : scenario<Self, 2> {
   chan<CO>* c = nullptr;
   events* ev = nullptr;
   void before() {
     c = this->template own_endpoints<chan<CO>>(nexus::notify::event_channel<relacy_sync, CO>(1, 0));
     ev = this->template own<events>(events::with_capacity(1));
   }
+};
+
+// Notify == true: the sender notifies token 0 and keeps its handle (the
+// notify's wake is the only one); the receiver's one recv must return it.
+// Notify == false: the sender only leaves; recv must report disconnected.
+template <class CO, bool Notify>
+struct wake : on_channel<wake<CO, Notify>, CO> {
+  using on_channel<wake<CO, Notify>, CO>::c;
+  using on_channel<wake<CO, Notify>, CO>::ev;
   void thread(unsigned id) {
     if (id == 0) {
       if (Notify)
@@ -50,13 +58,9 @@ struct wake : scenario<wake<CO, Notify>, 2> {
 // The sender notifies and leaves; the receiver polls with try_recv until it
 // sees the disconnect, and must have the event by then (F1).
 template <class CO>
-struct drain : scenario<drain<CO>, 2> {
-  chan<CO>* c = nullptr;
-  events* ev = nullptr;
-  void before() {
-    c = this->template own_endpoints<chan<CO>>(nexus::notify::event_channel<relacy_sync, CO>(1, 0));
-    ev = this->template own<events>(events::with_capacity(1));
-  }
+struct drain : on_channel<drain<CO>, CO> {
+  using on_channel<drain<CO>, CO>::c;
+  using on_channel<drain<CO>, CO>::ev;
   void thread(unsigned id) {
     if (id == 0) {
       must_not_fail(c->tx.notify(token(0)));

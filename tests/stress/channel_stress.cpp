@@ -15,13 +15,8 @@
 namespace ch = nexus::channel;
 using nexus::status;
 
-#define CHECK(cond, what)                                       \
-  do {                                                          \
-    if (!(cond)) {                                              \
-      std::fprintf(stderr, "stress_channel: FAILED %s\n", what); \
-      std::exit(1);                                             \
-    }                                                           \
-  } while (0)
+#define NEXUS_STRESS_NAME "stress_channel"
+#include "check.hpp"
 
 static void ping_pong(unsigned spins, int rounds) {
   auto ab = ch::channel<std::unique_ptr<int>>(1, spins);

@@ -27,13 +27,8 @@
 using nexus::status;
 namespace lb = nexus::logbuf;
 
-#define CHECK(cond, what)                                      \
-  do {                                                         \
-    if (!(cond)) {                                             \
-      std::fprintf(stderr, "stress_logbuf: FAILED %s\n", what); \
-      std::exit(1);                                            \
-    }                                                          \
-  } while (0)
+#define NEXUS_STRESS_NAME "stress_logbuf"
+#include "check.hpp"
 
 namespace {
 

@@ -15,13 +15,8 @@
 
 using nexus::status;
 
-#define CHECK(cond, what)                                    \
-  do {                                                       \
-    if (!(cond)) {                                           \
-      std::fprintf(stderr, "stress_mpmc: FAILED %s\n", what); \
-      std::exit(1);                                          \
-    }                                                        \
-  } while (0)
+#define NEXUS_STRESS_NAME "stress_mpmc"
+#include "check.hpp"
 
 static void mpsc_round(std::uint64_t cap, std::uint64_t per) {
   auto r = nexus::queue::mpsc::ring_buffer<std::unique_ptr<std::uint64_t>>(cap);

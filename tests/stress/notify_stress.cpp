@@ -15,13 +15,8 @@
 using namespace nexus::notify;
 using nexus::status;
 
-#define CHECK(cond, what)                                      \
-  do {                                                         \
-    if (!(cond)) {                                             \
-      std::fprintf(stderr, "stress_notify: FAILED %s\n", what); \
-      std::exit(1);                                            \
-    }                                                          \
-  } while (0)
+#define NEXUS_STRESS_NAME "stress_notify"
+#include "check.hpp"
 
 static void queue_race() {
   auto q = event_queue(4);

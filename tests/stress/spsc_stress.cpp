@@ -15,15 +15,8 @@
 namespace spsc = nexus::queue::spsc;
 using nexus::status;
 
-#define CHECK(cond, ...)                                            \
-  do {                                                              \
-    if (!(cond)) {                                                  \
-      std::fprintf(stderr, "stress_spsc: FAILED %s: ", #cond);      \
-      std::fprintf(stderr, __VA_ARGS__);                            \
-      std::fprintf(stderr, "\n");                                   \
-      std::exit(1);                                                 \
-    }                                                               \
-  } while (0)
+#define NEXUS_STRESS_NAME "stress_spsc"
+#include "check.hpp"
 
 static void stream(std::uint64_t cap, std::uint64_t n) {
   auto r = spsc::ring_buffer<std::unique_ptr<std::uint64_t>>(cap);

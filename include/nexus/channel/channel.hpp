@@ -98,6 +98,10 @@
 
 namespace nexus::channel {
 
+// This algorithm's named orders, here and nowhere else: the twins and the
+// mutation audit weaken them one at a time, in this algorithm only. Other
+// components' orders have the same shape; sharing them would weaken two at
+// once (a deliberate repetition: issue 18).
 struct channel_orders {
   // mutation-survives: every push or pop that can precede a leave is followed by a waitset notify whose seq_cst fence is also a release fence, so a relaxed count drop is already ordered after it (model/channel_park last_item passes with leave relaxed); release is kept as the explicit pairing for see_leave (free on x86: the RMW is locked)
   static constexpr std::memory_order leave = std::memory_order_release;        // pairs with see_leave

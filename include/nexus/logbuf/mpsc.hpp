@@ -118,6 +118,10 @@
 
 namespace nexus::logbuf::mpsc {
 
+// This algorithm's named orders, here and nowhere else: the twins and the
+// mutation audit weaken them one at a time, in this algorithm only. Other
+// components' orders have the same shape; sharing them would weaken two at
+// once (a deliberate repetition: issue 18).
 struct mpsc_orders : logbuf::publication {
   static constexpr std::memory_order commit = std::memory_order_release;         // pairs with observe
   static constexpr std::memory_order abort = std::memory_order_release;          // pairs with observe

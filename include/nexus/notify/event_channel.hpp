@@ -58,6 +58,10 @@
 
 namespace nexus::notify {
 
+// This algorithm's named orders, here and nowhere else: the twins and the
+// mutation audit weaken them one at a time, in this algorithm only. Other
+// components' orders have the same shape; sharing them would weaken two at
+// once (a deliberate repetition: issue 18).
 struct channel_orders {
   static constexpr std::memory_order park_fence = std::memory_order_seq_cst;   // pairs with wake_fence
   static constexpr std::memory_order wake_fence = std::memory_order_seq_cst;   // pairs with park_fence

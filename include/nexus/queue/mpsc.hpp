@@ -87,6 +87,10 @@
 
 namespace nexus::queue::mpsc {
 
+// This algorithm's named orders, here and nowhere else: the twins and the
+// mutation audit weaken them one at a time, in this algorithm only. Other
+// components' orders have the same shape; sharing them would weaken two at
+// once (a deliberate repetition: issue 18).
 struct mpsc_orders : queue::detail::stamped_rules {
   static constexpr std::memory_order publish = std::memory_order_release;      // pairs with observe
   static constexpr std::memory_order observe = std::memory_order_acquire;      // pairs with publish

@@ -388,13 +388,20 @@ class stamped_end : public stamped_handle<T, Sync, O, MP, MC, Side> {
   }
 };
 
+// The two ends' bases: each side's count, the peer's, and who clones.
+template <class T, class Sync, class O, bool MP, bool MC>
+using producer_end = stamped_end<T, Sync, O, MP, MC, producer_side, stamped_producer<T, Sync, O, MP, MC>,
+                                 &stamped_shared<T, Sync, O, MP, MC>::producers,
+                                 &stamped_shared<T, Sync, O, MP, MC>::consumers, MP>;
+template <class T, class Sync, class O, bool MP, bool MC>
+using consumer_end = stamped_end<T, Sync, O, MP, MC, consumer_side, stamped_consumer<T, Sync, O, MP, MC>,
+                                 &stamped_shared<T, Sync, O, MP, MC>::consumers,
+                                 &stamped_shared<T, Sync, O, MP, MC>::producers, MC>;
+
 // Aligned to a cache line when the handle writes its own index on every
 // call (a single producer): it must not share a line with its peer.
 template <class T, class Sync, class O, bool MP, bool MC>
-class alignas(MP ? alignof(void*) : cache_line) stamped_producer
-    : public stamped_end<T, Sync, O, MP, MC, producer_side, stamped_producer<T, Sync, O, MP, MC>,
-                         &stamped_shared<T, Sync, O, MP, MC>::producers, &stamped_shared<T, Sync, O, MP, MC>::consumers,
-                         MP> {
+class alignas(MP ? alignof(void*) : cache_line) stamped_producer : public producer_end<T, Sync, O, MP, MC> {
  public:
   using stamped_producer::stamped_end::stamped_end;
 
@@ -413,10 +420,7 @@ class alignas(MP ? alignof(void*) : cache_line) stamped_producer
 // Aligned to a cache line when the handle writes its own index (a single
 // consumer).
 template <class T, class Sync, class O, bool MP, bool MC>
-class alignas(MC ? alignof(void*) : cache_line) stamped_consumer
-    : public stamped_end<T, Sync, O, MP, MC, consumer_side, stamped_consumer<T, Sync, O, MP, MC>,
-                         &stamped_shared<T, Sync, O, MP, MC>::consumers, &stamped_shared<T, Sync, O, MP, MC>::producers,
-                         MC> {
+class alignas(MC ? alignof(void*) : cache_line) stamped_consumer : public consumer_end<T, Sync, O, MP, MC> {
  public:
   using stamped_consumer::stamped_end::stamped_end;
 

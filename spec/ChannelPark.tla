@@ -1,11 +1,13 @@
 ---------------------------- MODULE ChannelPark ----------------------------
 (***************************************************************************)
-(* The park handshake of the blocking typed channels                       *)
-(* (include/nexus/channel/channel.hpp: sender::send_impl / attempt /       *)
-(* reset, receiver::recv_impl / attempt / reset) over the event count of   *)
+(* The park handshake and the orphan drain of the blocking typed channels  *)
+(* (include/nexus/channel/channel.hpp: sender::send_impl / attempt,        *)
+(* receiver::recv_impl / attempt, detail::sender_side::leave /             *)
+(* receiver_side::leave, block::drain_orphans) over detail::block_on of    *)
+(* include/nexus/sync/blocking.hpp, the event count of                     *)
 (* include/nexus/sync/waitset.hpp (waitset::prepare / cancel / wait /      *)
-(* wait_until / notify_one / notify_all, detail::block_on) and the futex   *)
-(* of include/nexus/sync/std_sync.hpp, at the level of its atomic steps.   *)
+(* wait_until / notify_one / notify_all) and the futex of                  *)
+(* include/nexus/sync/std_sync.hpp, at the level of its atomic steps.      *)
 (* The ring itself is abstracted to a count 0..C: a push or a pop is one   *)
 (* atomic step (SpscQueue.tla has the ring's own steps; FIFO order is its  *)
 (* business, not this spec's).                                             *)
@@ -13,8 +15,9 @@
 (*   code                                       spec                       *)
 (*   the ring's occupancy (tail - head)         count                      *)
 (*   block::senders, block::receivers           senders, receivers         *)
-(*   the ring's live handles (spsc.hpp          handles                    *)
-(*     shared::handles; mpsc.hpp's refs)                                   *)
+(*   block::draining (the orphan lock)          locked                     *)
+(*   block::orphans holds the last receiver's   kept                       *)
+(*     ring handle (ORPHANS)                                               *)
 (*   block::not_empty (receivers sleep there),  the waitsets "ne", "nf"    *)
 (*     block::not_full (senders sleep there)                               *)
 (*   waitset::waiters_ (the "parked" count)     waiters[w]                 *)
@@ -35,13 +38,19 @@
 (* 1; MPSC with 2: the senders share not_full and notify_one wakes one).   *)
 (* Each sender sends MaxItems values (send() in a loop), then drops its    *)
 (* handle; it stops early when a send returns disconnected and, when       *)
-(* SenderMayLeave, may drop between two calls. The receiver calls recv()   *)
-(* until it returns disconnected (the receiver's iterator), then drops;    *)
-(* when ReceiverMayLeave it may drop between two calls.                    *)
+(* SenderMayLeave, may drop between two calls. When SendersLinger, a       *)
+(* sender that is done may also keep its handle for ever (its drop is then *)
+(* allowed, never required). The receiver calls recv() until it returns    *)
+(* disconnected (the receiver's iterator), then drops; when                *)
+(* ReceiverMayLeave it may drop between two calls.                         *)
 (*                                                                         *)
 (* send(v) = block_on(not_full, ..., attempt):                             *)
 (*   SSee       receivers.load(see_leave) == 0 -> status::disconnected     *)
-(*   SPush      q_.push(v): full -> retry; ok -> not_empty.notify_one()    *)
+(*   SPush      q_.push(v): full -> retry; ok -> not_empty.notify_one(),   *)
+(*              then SRecheck                                              *)
+(*   SRecheck   receivers.load(relaxed) == 0 -> block::drain_orphans       *)
+(*              (ORPHANS: the last receiver may have drained before this   *)
+(*              push); then status::ok                                     *)
 (* recv() = block_on(not_empty, ..., attempt):                             *)
 (*   RPop       q_.pop(): a value -> not_full.notify_one(); none -> RSee   *)
 (*   RSee       senders.load(see_leave) != 0 -> retry (status::empty)      *)
@@ -60,22 +69,35 @@
 (*   Spurious   the futex returns unwoken (allowed, never required)        *)
 (*   Expire     wait_until's deadline passes (MaxTimeouts > 0 only)        *)
 (*   Cancel     cancel() after the wait, then the attempt again            *)
-(* reset() (~sender / ~receiver):                                          *)
-(*   DRing      the ring handle first (H1); the last one destroys what is  *)
-(*              still queued                                               *)
-(*   DLeave     senders / receivers.fetch_sub(1, leave); the last one runs *)
-(*              the peer waitset's notify_all (NCheck, NBump, NWake)       *)
+(* reset() (detail::handle::reset -> sender_side / receiver_side::leave):  *)
+(*   DLeave     a sender: { auto gone = std::move(l.q); } (its ring        *)
+(*              handle first, H1), then senders.fetch_sub(1, leave); the   *)
+(*              last one runs not_empty.notify_all() (NCheck, NBump,       *)
+(*              NWake). The receiver: receivers.fetch_sub(1, leave); the   *)
+(*              last one: fence(drain_fence), then block::drain_orphans    *)
+(*              with its ring handle; then not_full.notify_all()           *)
+(*   BlockFree  block::release (release_ref) at the end of reset(): the    *)
+(*              last handle frees the block and the ring handle kept       *)
+(*              there, whose ~shared destroys what is still queued         *)
+(* block::drain_orphans (ORPHANS; the last receiver's, or a sender's whose *)
+(* SRecheck read receivers == 0):                                          *)
+(*   OLock      while (draining.exchange(true, drain_lock)) spin_pause();  *)
+(*              the receiver moves its ring handle into block::orphans     *)
+(*   OPop       orphans->pop_into(gone): a value is destroyed; none (or no *)
+(*              handle kept yet): draining.store(false, drain_unlock)      *)
 (*                                                                         *)
 (* The model is sequentially consistent: each step sees the latest value   *)
-(* of every location, so the two seq_cst fences (prepare_fence,            *)
-(* notify_fence) are no-ops. That is what the fences buy: in the           *)
-(* store-buffering pair "waiters += 1, re-check the ring" / "push or pop,  *)
-(* load waiters" (F2) one of the two loads sees the other side's write.    *)
-(* What the C++ orders give is checked by the Relacy drivers               *)
-(* model/channel_park.cpp (these channels), model/logbuf_channel.cpp (its  *)
-(* senders park on the same waitset) and model/notify_channel.cpp (the     *)
-(* same handshake on a parked flag). Bug = "none" is the code as shipped;  *)
-(* the other values break one step.                                        *)
+(* of every location, so the seq_cst fences (prepare_fence, notify_fence,  *)
+(* drain_fence) are no-ops. That is what the fences buy: in the            *)
+(* store-buffering pairs "waiters += 1, re-check the ring" / "push or pop, *)
+(* load waiters" (F2) and "push, notify_fence, load receivers" /           *)
+(* "receivers -= 1, drain_fence, pop" (ORPHANS) one of the two loads sees  *)
+(* the other side's write. What the C++ orders give is checked by the      *)
+(* Relacy drivers model/channel_park.cpp (these channels),                 *)
+(* model/channel_orphans.cpp (the orphan drain), model/logbuf_channel.cpp  *)
+(* (its senders park on the same waitset) and model/notify_channel.cpp     *)
+(* (the same handshake on a parked flag). Bug = "none" is the code as      *)
+(* shipped; the other values break one step.                               *)
 (*                                                                         *)
 (* Reductions. seq_ and the key are not variables: the futex compares them *)
 (* and nothing else reads them, so the model keeps only that comparison    *)
@@ -85,10 +107,17 @@
 (* only retries (most cfgs use Spins = 0, as the Relacy drivers do: park   *)
 (* right after the first attempt). try_send / try_recv are the first       *)
 (* attempt alone. Each seq_cst fence is merged into its neighbouring       *)
-(* relaxed access. Not modelled: the deadline check before each snooze,    *)
-(* the block's refs (the free of the block: release_ref), clone(). A timed *)
-(* wait that is woken and finds its deadline passed anyway is an Expire    *)
-(* just before the wake.                                                   *)
+(* relaxed access. The ring's handles are not variables: a sender's        *)
+(* release of its ring handle is never the ring's last (the receiver's     *)
+(* outlives it, kept in the block after the receiver has gone), so it      *)
+(* changes nothing here and is part of DLeave; the ring's last handle goes *)
+(* with the block (BlockFree, at the end of the last reset()) and destroys *)
+(* what is still queued: nothing (NoOrphans, LastHandleFindsEmpty). Not    *)
+(* modelled: the deadline check before each snooze, the block's refs count *)
+(* (its release_ref is BlockFree), clone(), MPMC (several receivers: only  *)
+(* the last one drains), the orphan lock's orders (drain_lock /            *)
+(* drain_unlock: Relacy channel_orphans). A timed wait that is woken and   *)
+(* finds its deadline passed anyway is an Expire just before the wake.     *)
 (***************************************************************************)
 EXTENDS Naturals, FiniteSets
 
@@ -100,6 +129,7 @@ CONSTANTS C,                 \* channel capacity (the ring's)
           MaxTimeouts,       \* expired deadlines allowed (0: no deadlines)
           SenderMayLeave,    \* a sender may drop with values left to send
           ReceiverMayLeave,  \* the receiver may drop before the disconnect
+          SendersLinger,     \* a sender that is done may keep its handle
           Bug                \* "none", or one broken step; see Bugs
 
 Bugs ==
@@ -124,11 +154,22 @@ Bugs ==
    \* last_item_see_leave_relaxed (channel_park),
    \* last_record_see_leave_relaxed, last_record_no_final_try
    \* (logbuf_channel).
-   "stale_final_pop"}
+   "stale_final_pop",
+   \* sender::attempt without the re-check after its push
+   \* (channel_orders::sender_drains = false): a value pushed after the
+   \* last receiver's drain (the attempt read receivers != 0 before the
+   \* leave) stays in the ring after its send returned, while the sender
+   \* still holds its handle. The same outcome a weakened drain_fence or
+   \* notify_fence allows (both loads of the store-buffering pair stale:
+   \* the drain misses the push, the re-check misses the leave). Relacy
+   \* twins orphans_no_sender_drain, orphans_drain_fence_acq_rel,
+   \* orphans_notify_fence_acq_rel (channel_orphans).
+   "no_sender_drain"}
 
 ASSUME C \in Nat \ {0} /\ NumSenders \in Nat \ {0} /\ MaxItems \in Nat
 ASSUME Spins \in Nat /\ MaxSpurious \in Nat /\ MaxTimeouts \in Nat
 ASSUME SenderMayLeave \in BOOLEAN /\ ReceiverMayLeave \in BOOLEAN
+ASSUME SendersLinger \in BOOLEAN
 ASSUME Bug \in Bugs
 
 Rx == 0
@@ -141,25 +182,29 @@ Own(t) == IF t = Rx THEN "ne" ELSE "nf"
 Peer(t) == IF t = Rx THEN "nf" ELSE "ne"
 \* the first step of t's attempt
 Start(t) == IF t = Rx THEN "r_pop" ELSE "s_see"
-Pcs == {"idle", "s_see", "s_push", "r_pop", "r_see", "r_pop2",
+Pcs == {"idle", "s_see", "s_push", "s_recheck", "r_pop", "r_see", "r_pop2",
         "n_check", "n_bump", "n_wake", "p_key", "p_announce",
         "cancel_ret", "wait", "asleep", "cancel",
-        "d_ring", "d_leave", "gone"}
+        "d_leave", "o_lock", "o_pop", "gone"}
 Results == {"none", "ok", "disconnected", "timeout"}
 
 VARIABLES
-  \* the ring and the channel block
-  count, handles, senders, receivers,
+  \* the ring and the channel block (kept: block::orphans holds the last
+  \* receiver's ring handle; locked: block::draining, the orphan lock)
+  count, senders, receivers, kept, locked,
   \* the two waitsets
   waiters,
   \* each thread (moved: seq_ != key, the futex word's only use)
   pc, phase, moved, late, spun, res,
   \* ghosts: values each sender pushed, values popped, values destroyed by
-  \* the last ring handle; spurious returns and expired deadlines so far
+  \* an orphan drain or with the block (BlockFree); spurious returns and
+  \* expired deadlines so far
   sentBy, recvd, destroyed, spurious, timeouts
 
-vars == <<count, handles, senders, receivers, waiters, pc, phase, moved,
+vars == <<count, senders, receivers, kept, locked, waiters, pc, phase, moved,
           late, spun, res, sentBy, recvd, destroyed, spurious, timeouts>>
+\* the orphan drain's variables (unchanged by every other step)
+ovars == <<kept, locked>>
 
 SumTo(f, n) == LET S[i \in 0..n] == IF i = 0 THEN 0 ELSE S[i-1] + f[i]
                IN S[n]
@@ -167,8 +212,8 @@ Sent == SumTo(sentBy, NumSenders)
 
 TypeOK ==
   /\ count \in 0..C
-  /\ handles \in 0..NumSenders + 1
   /\ senders \in 0..NumSenders /\ receivers \in 0..1
+  /\ kept \in BOOLEAN /\ locked \in BOOLEAN
   /\ waiters \in [Waitsets -> 0..NumSenders]
   /\ pc \in [Threads -> Pcs]
   /\ phase \in [Threads -> {"none", "first", "recheck", "after", "drop"}]
@@ -182,8 +227,8 @@ TypeOK ==
 
 Init ==
   /\ count = 0
-  /\ handles = NumSenders + 1
   /\ senders = NumSenders /\ receivers = 1
+  /\ kept = FALSE /\ locked = FALSE
   /\ waiters = [w \in Waitsets |-> 0]
   /\ pc = [t \in Threads |-> "idle"]
   /\ phase = [t \in Threads |-> "none"]
@@ -253,18 +298,22 @@ Call(t) ==
   /\ pc[t] = "idle" /\ ~Done(t)
   /\ pc' = [pc EXCEPT ![t] = Start(t)]
   /\ phase' = [phase EXCEPT ![t] = "first"]
-  /\ UNCHANGED <<count, handles, senders, receivers, waiters, moved, late,
+  /\ UNCHANGED <<count, senders, receivers, ovars, waiters, moved, late,
                  spun, res, sentBy, recvd, destroyed, spurious, timeouts>>
 
-\* ~sender / ~receiver: after the last value (or the disconnect): Leave;
-\* earlier, only when allowed: LeaveEarly (voluntary, no fairness)
+\* ~sender / ~receiver (detail::handle::reset -> Side::leave): after the
+\* last value (or the disconnect): Leave; earlier, only when allowed:
+\* LeaveEarly; a sender that is done and may linger: LeaveLate (both
+\* voluntary, no fairness)
 Drop(t) ==
   /\ pc[t] = "idle"
-  /\ pc' = [pc EXCEPT ![t] = "d_ring"]
+  /\ pc' = [pc EXCEPT ![t] = "d_leave"]
   /\ phase' = [phase EXCEPT ![t] = "drop"]
-  /\ UNCHANGED <<count, handles, senders, receivers, waiters, moved, late,
+  /\ UNCHANGED <<count, senders, receivers, ovars, waiters, moved, late,
                  spun, res, sentBy, recvd, destroyed, spurious, timeouts>>
-Leave(t) == Done(t) /\ Drop(t)
+Lingers(t) == SendersLinger /\ t # Rx
+Leave(t) == Done(t) /\ ~Lingers(t) /\ Drop(t)
+LeaveLate(t) == Done(t) /\ Lingers(t) /\ Drop(t)
 LeaveEarly(t) ==
   /\ ~Done(t)
   /\ IF t = Rx THEN ReceiverMayLeave ELSE SenderMayLeave
@@ -273,17 +322,18 @@ LeaveEarly(t) ==
 ----------------------------------------------------------------------------
 (* sender::attempt                                                         *)
 
-\* b_->receivers.load(see_leave) == 0 -> status::disconnected (v kept)
+\* b->receivers.load(see_leave) == 0 -> status::disconnected (v kept)
 SSee(s) ==
   /\ pc[s] = "s_see"
   /\ IF receivers = 0
        THEN Settle(s, "disconnected", pc)
        ELSE /\ pc' = [pc EXCEPT ![s] = "s_push"]
             /\ UNCHANGED <<phase, late, spun, res>>
-  /\ UNCHANGED <<count, handles, senders, receivers, waiters, moved, sentBy,
+  /\ UNCHANGED <<count, senders, receivers, ovars, waiters, moved, sentBy,
                  recvd, destroyed, spurious, timeouts>>
 
-\* q_.push(std::move(v)): ok -> not_empty.notify_one(); full -> retry
+\* q_.push(std::move(v)): ok -> not_empty.notify_one() (then SRecheck);
+\* full -> retry
 SPush(s) ==
   /\ pc[s] = "s_push"
   /\ IF count < C
@@ -292,8 +342,19 @@ SPush(s) ==
             /\ ToNotify(s)
        ELSE /\ Settle(s, "retry", pc)
             /\ UNCHANGED <<count, sentBy>>
-  /\ UNCHANGED <<handles, senders, receivers, waiters, moved, recvd, destroyed,
+  /\ UNCHANGED <<senders, receivers, ovars, waiters, moved, recvd, destroyed,
                  spurious, timeouts>>
+
+\* after the push's notify_one (whose notify_fence pairs with drain_fence):
+\* receivers.load(relaxed) == 0 -> b->drain_orphans(nullptr); then ok
+SRecheck(s) ==
+  /\ pc[s] = "s_recheck"
+  /\ IF receivers = 0
+       THEN /\ pc' = [pc EXCEPT ![s] = "o_lock"]
+            /\ UNCHANGED <<phase, late, spun, res>>
+       ELSE Settle(s, "ok", pc)
+  /\ UNCHANGED <<count, senders, receivers, ovars, waiters, moved, sentBy,
+                 recvd, destroyed, spurious, timeouts>>
 
 ----------------------------------------------------------------------------
 (* receiver::attempt                                                       *)
@@ -307,17 +368,17 @@ RPop(t) ==
             /\ ToNotify(t)
        ELSE /\ pc' = [pc EXCEPT ![t] = "r_see"]
             /\ UNCHANGED <<count, recvd, phase, late, spun, res>>
-  /\ UNCHANGED <<handles, senders, receivers, waiters, moved, sentBy,
+  /\ UNCHANGED <<senders, receivers, ovars, waiters, moved, sentBy,
                  destroyed, spurious, timeouts>>
 
-\* b_->senders.load(see_leave) != 0 -> status::empty (retry)
+\* b->senders.load(see_leave) != 0 -> status::empty (retry)
 RSee(t) ==
   /\ pc[t] = "r_see"
   /\ IF senders # 0
        THEN Settle(t, "retry", pc)
        ELSE /\ pc' = [pc EXCEPT ![t] = "r_pop2"]
             /\ UNCHANGED <<phase, late, spun, res>>
-  /\ UNCHANGED <<count, handles, senders, receivers, waiters, moved, sentBy,
+  /\ UNCHANGED <<count, senders, receivers, ovars, waiters, moved, sentBy,
                  recvd, destroyed, spurious, timeouts>>
 
 \* out = q_.pop() once more (F1): a value sent just before the last sender
@@ -332,31 +393,49 @@ RPop2(t) ==
      \/ /\ count = 0 \/ Bug = "stale_final_pop"
         /\ Settle(t, "disconnected", pc)
         /\ UNCHANGED <<count, recvd>>
-  /\ UNCHANGED <<handles, senders, receivers, waiters, moved, sentBy,
+  /\ UNCHANGED <<senders, receivers, ovars, waiters, moved, sentBy,
                  destroyed, spurious, timeouts>>
+
+----------------------------------------------------------------------------
+(* The block's release (detail::handle::reset -> block::release ->         *)
+(* release_ref, after Side::leave): the last handle frees the block, and   *)
+(* with it the ring handle kept in block::orphans, the ring's last: its    *)
+(* ~shared destroys whatever is still queued (nothing, by NoOrphans).      *)
+(* t's reset() ends here; the others are all gone already or not.          *)
+BlockFree(t) ==
+  IF \A u \in Threads \ {t} : pc[u] = "gone"
+    THEN /\ count' = 0
+         /\ destroyed' = destroyed + count
+    ELSE UNCHANGED <<count, destroyed>>
 
 ----------------------------------------------------------------------------
 (* waitset::notify_one (after a push or pop, on the peer's waitset) and    *)
 (* waitset::notify_all (the last leave). phase "drop": notify_all.         *)
 
-\* after the notify: the attempt returns ok, or reset() is done
+\* after the notify: reset() is done (then the block's release, BlockFree);
+\* a receiver's attempt returns ok; a sender's goes on to its re-check of
+\* receivers (Bug "no_sender_drain": returns ok)
 NotifyDone(t, base) ==
-  IF phase[t] = "drop"
-    THEN /\ pc' = [base EXCEPT ![t] = "gone"]
+  CASE phase[t] = "drop" ->
+         /\ pc' = [base EXCEPT ![t] = "gone"]
          /\ phase' = [phase EXCEPT ![t] = "none"]
          /\ UNCHANGED <<late, spun, res>>
-    ELSE Settle(t, "ok", base)
+         /\ BlockFree(t)
+    [] t # Rx /\ Bug # "no_sender_drain" ->
+         /\ pc' = [base EXCEPT ![t] = "s_recheck"]
+         /\ UNCHANGED <<phase, late, spun, res, count, destroyed>>
+    [] OTHER -> Settle(t, "ok", base) /\ UNCHANGED <<count, destroyed>>
 
-\* fence(notify_fence) [seq_cst: pairs with prepare_fence];
-\* O::wake && waiters.load(relaxed) != 0
+\* fence(notify_fence) [seq_cst: pairs with prepare_fence, and in a
+\* sender's attempt with drain_fence]; O::wake && waiters.load(relaxed) != 0
 NCheck(t) ==
   /\ pc[t] = "n_check"
   /\ IF Bug # "no_wake" /\ waiters[Peer(t)] # 0
        THEN /\ pc' = [pc EXCEPT ![t] = "n_bump"]
-            /\ UNCHANGED <<phase, late, spun, res>>
+            /\ UNCHANGED <<phase, late, spun, res, count, destroyed>>
        ELSE NotifyDone(t, pc)
-  /\ UNCHANGED <<count, handles, senders, receivers, waiters, moved, sentBy,
-                 recvd, destroyed, spurious, timeouts>>
+  /\ UNCHANGED <<senders, receivers, ovars, waiters, moved, sentBy, recvd,
+                 spurious, timeouts>>
 
 \* the threads that hold a key on w (between prepare() and cancel())
 KeyHolders(w) ==
@@ -369,7 +448,7 @@ NBump(t) ==
   /\ pc[t] = "n_bump"
   /\ moved' = [u \in Threads |-> moved[u] \/ u \in KeyHolders(Peer(t))]
   /\ pc' = [pc EXCEPT ![t] = "n_wake"]
-  /\ UNCHANGED <<count, handles, senders, receivers, waiters, phase, late,
+  /\ UNCHANGED <<count, senders, receivers, ovars, waiters, phase, late,
                  spun, res, sentBy, recvd, destroyed, spurious, timeouts>>
 
 Sleepers(w) == {u \in Threads : pc[u] = "asleep" /\ Own(u) = w}
@@ -383,8 +462,8 @@ NWake(t) ==
          THEN NotifyDone(t, [u \in Threads |-> IF u \in ws THEN "cancel"
                                                           ELSE pc[u]])
          ELSE \E u \in ws : NotifyDone(t, [pc EXCEPT ![u] = "cancel"])
-  /\ UNCHANGED <<count, handles, senders, receivers, waiters, moved, sentBy,
-                 recvd, destroyed, spurious, timeouts>>
+  /\ UNCHANGED <<senders, receivers, ovars, waiters, moved, sentBy, recvd,
+                 spurious, timeouts>>
 
 ----------------------------------------------------------------------------
 (* block_on's park loop on the thread's own waitset                        *)
@@ -394,7 +473,7 @@ PKey(t) ==
   /\ pc[t] = "p_key"
   /\ moved' = [moved EXCEPT ![t] = FALSE]
   /\ pc' = [pc EXCEPT ![t] = "p_announce"]
-  /\ UNCHANGED <<count, handles, senders, receivers, waiters, phase, late,
+  /\ UNCHANGED <<count, senders, receivers, ovars, waiters, phase, late,
                  spun, res, sentBy, recvd, destroyed, spurious, timeouts>>
 
 \* prepare(): waiters.fetch_add(1, relaxed); fence(prepare_fence) [seq_cst:
@@ -405,7 +484,7 @@ PAnnounce(t) ==
   /\ waiters' = [waiters EXCEPT ![Own(t)] = @ + 1]
   /\ phase' = [phase EXCEPT ![t] = "recheck"]
   /\ pc' = [pc EXCEPT ![t] = IF Bug = "no_recheck" THEN "wait" ELSE Start(t)]
-  /\ UNCHANGED <<count, handles, senders, receivers, moved, late, spun, res,
+  /\ UNCHANGED <<count, senders, receivers, ovars, moved, late, spun, res,
                  sentBy, recvd, destroyed, spurious, timeouts>>
 
 \* the re-check returned something other than retry: cancel(); return r
@@ -417,7 +496,7 @@ CancelRet(t) ==
   /\ late' = [late EXCEPT ![t] = FALSE]
   /\ spun' = [spun EXCEPT ![t] = 0]
   /\ moved' = [moved EXCEPT ![t] = FALSE]   \* no key held any more
-  /\ UNCHANGED <<count, handles, senders, receivers, res, sentBy, recvd,
+  /\ UNCHANGED <<count, senders, receivers, ovars, res, sentBy, recvd,
                  destroyed, spurious, timeouts>>
 
 \* wait(key) = futex_wait(seq, key): the kernel compares and enqueues in one
@@ -425,7 +504,7 @@ CancelRet(t) ==
 Wait(t) ==
   /\ pc[t] = "wait"
   /\ pc' = [pc EXCEPT ![t] = IF moved[t] THEN "cancel" ELSE "asleep"]
-  /\ UNCHANGED <<count, handles, senders, receivers, waiters, phase, moved,
+  /\ UNCHANGED <<count, senders, receivers, ovars, waiters, phase, moved,
                  late, spun, res, sentBy, recvd, destroyed, spurious,
                  timeouts>>
 
@@ -434,7 +513,7 @@ Spurious(t) ==
   /\ pc[t] = "asleep" /\ spurious < MaxSpurious
   /\ spurious' = spurious + 1
   /\ pc' = [pc EXCEPT ![t] = "cancel"]
-  /\ UNCHANGED <<count, handles, senders, receivers, waiters, phase, moved,
+  /\ UNCHANGED <<count, senders, receivers, ovars, waiters, phase, moved,
                  late, spun, res, sentBy, recvd, destroyed, timeouts>>
 
 \* wait_until(key, deadline) returns false: the deadline passed before or
@@ -444,7 +523,7 @@ Expire(t) ==
   /\ timeouts' = timeouts + 1
   /\ pc' = [pc EXCEPT ![t] = "cancel"]
   /\ late' = [late EXCEPT ![t] = TRUE]
-  /\ UNCHANGED <<count, handles, senders, receivers, waiters, phase, moved,
+  /\ UNCHANGED <<count, senders, receivers, ovars, waiters, phase, moved,
                  spun, res, sentBy, recvd, destroyed, spurious>>
 
 \* cancel() (waiters.fetch_sub(1, relaxed)), then the attempt after the wait
@@ -454,40 +533,71 @@ Cancel(t) ==
   /\ phase' = [phase EXCEPT ![t] = "after"]
   /\ pc' = [pc EXCEPT ![t] = Start(t)]
   /\ moved' = [moved EXCEPT ![t] = FALSE]   \* no key held any more
-  /\ UNCHANGED <<count, handles, senders, receivers, late, spun, res, sentBy,
+  /\ UNCHANGED <<count, senders, receivers, ovars, late, spun, res, sentBy,
                  recvd, destroyed, spurious, timeouts>>
 
 ----------------------------------------------------------------------------
-(* sender::reset / receiver::reset                                         *)
+(* sender_side::leave / receiver_side::leave                               *)
 
-\* { auto gone = std::move(q_); }: the ring handle first (H1); the last
-\* handle destroys the values still queued (detail::shared::~shared)
-DRing(t) ==
-  /\ pc[t] = "d_ring"
-  /\ handles' = handles - 1
-  /\ IF handles = 1
-       THEN /\ destroyed' = destroyed + count
-            /\ count' = 0
-       ELSE UNCHANGED <<destroyed, count>>
-  /\ pc' = [pc EXCEPT ![t] = "d_leave"]
-  /\ UNCHANGED <<senders, receivers, waiters, phase, moved, late, spun, res,
-                 sentBy, recvd, spurious, timeouts>>
-
-\* senders / receivers.fetch_sub(1, leave) [release: pairs with see_leave];
-\* the last one: the peer waitset's notify_all() (H1)
+\* a sender: { auto gone = std::move(l.q); } (the ring handle first, H1;
+\* never the ring's last), senders.fetch_sub(1, leave) [release: pairs
+\* with see_leave]; the last one: not_empty.notify_all() (H1).
+\* The receiver: receivers.fetch_sub(1, leave); the last one:
+\* fence(drain_fence) [seq_cst: pairs with the notify_fence before a
+\* sender's SRecheck], then drain_orphans(&l.q) (ORPHANS), then
+\* not_full.notify_all()
 DLeave(t) ==
   /\ pc[t] = "d_leave"
   /\ IF t = Rx THEN /\ receivers' = receivers - 1
                     /\ UNCHANGED senders
+                    /\ pc' = [pc EXCEPT ![t] = "o_lock"]
+                    /\ UNCHANGED <<phase, count, destroyed>>
                ELSE /\ senders' = senders - 1
                     /\ UNCHANGED receivers
-  /\ LET last == IF t = Rx THEN receivers = 1 ELSE senders = 1 IN
-       IF last THEN /\ pc' = [pc EXCEPT ![t] = "n_check"]
-                    /\ UNCHANGED phase
-               ELSE /\ pc' = [pc EXCEPT ![t] = "gone"]
-                    /\ phase' = [phase EXCEPT ![t] = "none"]
-  /\ UNCHANGED <<count, handles, waiters, moved, late, spun, res, sentBy,
-                 recvd, destroyed, spurious, timeouts>>
+                    /\ IF senders = 1
+                         THEN /\ pc' = [pc EXCEPT ![t] = "n_check"]
+                              /\ UNCHANGED <<phase, count, destroyed>>
+                         ELSE /\ pc' = [pc EXCEPT ![t] = "gone"]
+                              /\ phase' = [phase EXCEPT ![t] = "none"]
+                              /\ BlockFree(t)
+  /\ UNCHANGED <<ovars, waiters, moved, late, spun, res, sentBy, recvd,
+                 spurious, timeouts>>
+
+----------------------------------------------------------------------------
+(* block::drain_orphans (the last receiver, with its ring handle; or a     *)
+(* sender whose SRecheck read receivers == 0, with none)                   *)
+
+\* while (draining.exchange(true, drain_lock)) spin_pause(); (the spin is
+\* no step: the exchange succeeds once the lock is free). The receiver:
+\* orphans.emplace(std::move(*rx)): its ring handle is kept in the block
+OLock(t) ==
+  /\ pc[t] = "o_lock"
+  /\ ~locked
+  /\ locked' = TRUE
+  /\ kept' = (kept \/ t = Rx)
+  /\ pc' = [pc EXCEPT ![t] = "o_pop"]
+  /\ UNCHANGED <<count, senders, receivers, waiters, phase, moved, late, spun,
+                 res, sentBy, recvd, destroyed, spurious, timeouts>>
+
+\* if (orphans) for (;;) { std::optional<T> gone; if (!orphans->pop_into(
+\* gone)) break; }: a value popped and destroyed; none (or no handle kept
+\* yet: a sender that saw receivers == 0 before the receiver took the lock)
+\* -> draining.store(false, drain_unlock), and then the receiver runs
+\* not_full.notify_all(), a sender's attempt returns ok
+OPop(t) ==
+  /\ pc[t] = "o_pop"
+  /\ IF kept /\ count > 0
+       THEN /\ count' = count - 1
+            /\ destroyed' = destroyed + 1
+            /\ UNCHANGED <<pc, locked, phase, late, spun, res>>
+       ELSE /\ locked' = FALSE
+            /\ UNCHANGED <<count, destroyed>>
+            /\ IF t = Rx
+                 THEN /\ pc' = [pc EXCEPT ![t] = "n_check"]
+                      /\ UNCHANGED <<phase, late, spun, res>>
+                 ELSE Settle(t, "ok", pc)
+  /\ UNCHANGED <<senders, receivers, kept, waiters, moved, sentBy, recvd,
+                 spurious, timeouts>>
 
 ----------------------------------------------------------------------------
 AllGone == \A t \in Threads : pc[t] = "gone"
@@ -499,20 +609,20 @@ Terminated == AllGone /\ UNCHANGED vars
 \* a thread's own steps that its program must take (fair)
 Step(t) ==
   \/ Call(t) \/ Leave(t)
-  \/ SSee(t) \/ SPush(t) \/ RPop(t) \/ RSee(t) \/ RPop2(t)
+  \/ SSee(t) \/ SPush(t) \/ SRecheck(t) \/ RPop(t) \/ RSee(t) \/ RPop2(t)
   \/ NCheck(t) \/ NBump(t) \/ NWake(t)
   \/ PKey(t) \/ PAnnounce(t) \/ CancelRet(t) \/ Wait(t) \/ Cancel(t)
-  \/ DRing(t) \/ DLeave(t)
+  \/ DLeave(t) \/ OLock(t) \/ OPop(t)
 
 \* the environment's choices (no fairness)
-Env(t) == Spurious(t) \/ Expire(t) \/ LeaveEarly(t)
+Env(t) == Spurious(t) \/ Expire(t) \/ LeaveEarly(t) \/ LeaveLate(t)
 
 Next == \/ \E t \in Threads : Step(t) \/ Env(t)
         \/ Terminated
 
-\* Every thread keeps running its program; spurious wake-ups, deadlines and
-\* early drops are never required. (A sleeping thread has no Step enabled:
-\* only the peer's NWake moves it.)
+\* Every thread keeps running its program; spurious wake-ups, deadlines,
+\* early drops and a lingering sender's drop are never required. (A
+\* sleeping thread has no Step enabled: only the peer's NWake moves it.)
 Fairness == \A t \in Threads : WF_vars(Step(t))
 
 Spec == Init /\ [][Next]_vars /\ Fairness
@@ -528,11 +638,38 @@ CanProceed(t) == IF t = Rx THEN count > 0 \/ senders = 0
                            ELSE count < C \/ receivers = 0
 
 \* nothing lost, nothing duplicated: every value pushed was popped, is in
-\* the ring, or was destroyed with the last ring handle
+\* the ring, or was destroyed (by an orphan drain, or with the block)
 Conservation == Sent = recvd + count + destroyed
 
-\* values are destroyed only when nobody can receive them any more
-DestroyOnlyAtEnd == destroyed > 0 => handles = 0
+\* values are destroyed only when nobody can receive them any more: after
+\* the last receiver has gone (never while a receiver could still pop them)
+DestroyOnlyOrphans == destroyed > 0 => receivers = 0
+
+\* sender s pushed and has not yet finished its re-check of receivers (and
+\* the drain it leads to): its push may have come after the receiver's
+\* drain
+PushInFlight(s) ==
+  /\ InCall(s)
+  /\ pc[s] \in {"n_check", "n_bump", "n_wake", "s_recheck", "o_lock", "o_pop"}
+\* the last receiver is between its leave and the end of its drain
+RxDraining == pc[Rx] \in {"o_lock", "o_pop"}
+
+\* ORPHANS: once the last receiver has gone (and finished its drain) and
+\* every send whose push may have followed that drain has done its
+\* re-check, the ring holds nothing: no value outlives the last receiver
+\* by more than its sender's send call, whether or not the senders still
+\* hold their handles. (So the ring's last handle, which goes with the
+\* block after every channel handle, destroys nothing.)
+NoOrphans ==
+  (receivers = 0 /\ ~RxDraining /\ \A s \in Senders : ~PushInFlight(s))
+    => count = 0
+
+\* the orphan lock is held exactly by the thread inside drain_orphans, and
+\* the receiver's ring handle is kept once it has taken the lock
+DrainLockExact ==
+  /\ locked = (\E t \in Threads : pc[t] = "o_pop")
+  /\ Cardinality({t \in Threads : pc[t] = "o_pop"}) <= 1
+  /\ kept = (receivers = 0 /\ pc[Rx] # "o_lock")
 
 \* F1: when recv() reports disconnected, every value sent was received
 DrainComplete == res[Rx] = "disconnected" => recvd = Sent /\ count = 0
@@ -542,17 +679,21 @@ WaitersExact == \A w \in Waitsets :
   waiters[w] =
     Cardinality({t \in Threads : Own(t) = w /\ phase[t] = "recheck"})
 
-\* a notify of w in flight that will reach the futex wake
+\* a notify of w in flight that will reach the futex wake (the last
+\* receiver's not_full.notify_all() comes after its orphan drain)
 WakeComing(w) == \E u \in Threads :
   /\ Peer(u) = w
   /\ \/ pc[u] \in {"n_bump", "n_wake"}
      \/ pc[u] = "n_check" /\ Bug # "no_wake" /\ waiters[w] # 0
+     \/ /\ pc[u] \in {"o_lock", "o_pop"} /\ phase[u] = "drop"
+        /\ Bug # "no_wake" /\ waiters[w] # 0
 \* another thread of the same side that will run an attempt before it can
 \* sleep (MPSC: notify_one may wake it instead, and its attempt takes the
 \* room or finds none)
 WillAttempt(v) ==
   /\ InCall(v)
-  /\ pc[v] \notin {"asleep", "cancel_ret", "n_check", "n_bump", "n_wake"}
+  /\ pc[v] \notin {"asleep", "cancel_ret", "n_check", "n_bump", "n_wake",
+                   "s_recheck", "o_lock", "o_pop"}
   /\ ~(pc[v] = "wait" /\ ~moved[v])
 
 \* "no side sleeps while it could make progress": a thread asleep in the
@@ -578,7 +719,18 @@ EveryItemReceived == (recvd < Sent) ~> (recvd = Sent \/ receivers = 0)
 PeerGone(t) == IF t = Rx THEN senders = 0 ELSE receivers = 0
 PeerGoneReturns == \A t \in Threads : (InCall(t) /\ PeerGone(t)) ~> ~InCall(t)
 
-\* after a disconnect every call returns and both sides finish
+\* after a disconnect every call returns and both sides finish (not with
+\* SendersLinger: a sender that is done may keep its handle for ever)
 Disconnected == senders = 0 \/ receivers = 0
 DisconnectEnds == Disconnected ~> AllGone
+
+\* the block's free (the ring's last handle) finds the ring empty: values
+\* go with the last receiver, never with the last handle
+LastHandleFindsEmpty == [][(~AllGone /\ AllGone') => count = 0]_vars
+
+\* ORPHANS (liveness): once the receiver is gone, the ring is eventually
+\* empty for good, even while a sender holds its handle for ever (with
+\* SendersLinger): the values go with the last receiver, not with the last
+\* handle
+OrphansDestroyed == (receivers = 0) ~> [](count = 0)
 =============================================================================

@@ -44,10 +44,21 @@
 (*   every record reserved, in CAS order      order                        *)
 (*   closed claims                            committed, aborted           *)
 (*   what the user got from read claims       delivered (record ids)       *)
+(* With Waiting (the ring under a blocking byte channel):                  *)
+(*   the position word,                       pos (stored with every free, *)
+(*     shared::position (mpsc.hpp, spsc.hpp),   so it is reader::pos_)     *)
+(*     when tracked                                                        *)
+(*   reader::claim's `shown`                  shown                        *)
+(*   the channel's block::not_full waitset    waiters (waiters_), moved[p] *)
+(*     (logbuf/channel.hpp, waitset.hpp)        (seq_ != p's key)          *)
+(*   the kernel's futex queue on seq_         {p : pc[p] = "asleep"}       *)
+(*   block_on's loop (sync/blocking.hpp):     phase[p]: "first",           *)
+(*     the first attempt, the re-check after    "recheck", "after"; "none" *)
+(*     prepare(), the attempts after a wait     between calls              *)
 (*                                                                         *)
 (* try_claim_with(len) (mpsc.hpp), record id Id(p, sent[p]):               *)
 (*   ClaimLoad   t = tail_guess_ (where this handle's last claim ended; no *)
-(*               shared access); fp = footprint(len) (any of 2..MaxFp      *)
+(*               shared access); fp = footprint(len) (any of MinFp..MaxFp  *)
 (*               units); need = fp, or to_end + fp on a wrap; enough room  *)
 (*               by cached_head_ -> Claim, else Load                       *)
 (*   Load        t = tail.load(claim_load) (acquire): a full verdict needs *)
@@ -79,10 +90,45 @@
 (*               plain loads) and gets the record                          *)
 (*   ZeroBody    free: buf_->zero(at + 8, n - 8) (plain)                   *)
 (*   ZeroHeader  free: store_word(at, 0, relaxed)                          *)
-(*   PublishHead free: pos_ += n; once pos_ - published_ >= batch_:       *)
+(*   PublishHead free: pos_ += n; once pos_ - published_ >= batch_:        *)
 (*               head.store(pos_, free_space) (release)                    *)
 (*   PublishEmpty next() finding 0 at pos_ with pos_ != published_:        *)
 (*               head.store(pos_, free_space) (release), then empty        *)
+(*                                                                         *)
+(* Waiting = TRUE: the ring under nexus::logbuf::channel                   *)
+(* (logbuf/channel.hpp; format.hpp WAITING PRODUCERS). The receiver calls  *)
+(* track_position(), so every free stores the consumer's exact position in *)
+(* the position word (free_position, release) right after pos_ += n, in    *)
+(* PublishHead; and it wakes the senders (wake_senders:                    *)
+(* not_full.notify_all()) after every free of a record                     *)
+(* (read_claim::consume: finish() says the space is visible), and at the   *)
+(* end of a reader::claim that freed skips or published on empty (`shown`; *)
+(* publication::claim_wakes):                                              *)
+(*   CCheck      fence(notify_fence) (seq_cst); waiters.load(relaxed) != 0 *)
+(*   CBump       seq.fetch_add(1, relaxed) (moved for every key holder)    *)
+(*   CWake       futex_wake_all(seq): every sleeping producer returns      *)
+(* sender::send_impl = block_on(not_full, ..., attempt(parking)): the      *)
+(* first attempt is try_claim_with(len, wake, false): full by the head ->  *)
+(*   PKey        prepare(): key = seq.load(relaxed)                        *)
+(*   PAnnounce   prepare(): waiters.fetch_add(1, relaxed);                 *)
+(*               fence(prepare_fence) (seq_cst); then attempt(true): the   *)
+(*               re-check                                                  *)
+(*   Retry       try_claim_with(len, wake, fresh = true): the same claim   *)
+(*               (same footprint), but RefreshHead reads the position word *)
+(*               (see_position, acquire) instead of the head. Room: the    *)
+(*               claim; after the re-check cancel() first. Full: after the *)
+(*               re-check Wait, after a wait PKey again                    *)
+(*   Wait        futex_wait(seq, key): sleeps only while seq == key        *)
+(*   Cancel      cancel() (waiters.fetch_sub(1, relaxed)) after the wait,  *)
+(*               then attempt(true) (Retry)                                *)
+(*   StopConsuming  the user stops calling recv() for good, between two    *)
+(*               calls or while it holds a read claim: it blocks elsewhere *)
+(*               (request/response: it waits for this producer's reply).   *)
+(*               Allowed when MayStop, never required                      *)
+(* The store-buffering pair "pos_ += n, position store, notify_fence, load *)
+(* waiters" / "waiters += 1, prepare_fence, load position" (F2) is what    *)
+(* the SC model gives for free; model/logbuf_channel checks the C++        *)
+(* orders.                                                                 *)
 (*                                                                         *)
 (* The model is sequentially consistent: each step sees the latest value   *)
 (* of every location. The code's orders give that where this spec needs    *)
@@ -109,29 +155,45 @@
 (* consumer then zeroes. The room checks are merged into the step before   *)
 (* them (they read only the producer's locals).                            *)
 (*                                                                         *)
+(* With Waiting, the cancel() after a successful re-check is merged into   *)
+(* the claim's grant (the CAS, or spsc's local reservation): it only       *)
+(* lowers waiters_, which counts the other waiters apart, so no wake they  *)
+(* need depends on when it happens. Not modelled in the waiting mode:      *)
+(* spins, deadlines, spurious futex returns (ChannelPark.tla has them),    *)
+(* the senders' receivers == 0 check (the consumer never leaves here), the *)
+(* receiver's own parking (the lone_waiter: Relacy logbuf_channel).        *)
+(*                                                                         *)
 (* Bounds: producers 0..NumProducers-1, each making MaxRecords claims (a   *)
-(* claim that ends in status::full is given up and counts), record ids     *)
-(* 1..NumProducers*MaxRecords. Each producer closes a claim before its     *)
-(* next one (the code lets one handle hold several open claims: then its   *)
-(* records are ordered like the claims of different producers here; the    *)
-(* Relacy out_of_order scenario and the unit test                          *)
-(* OutOfOrderCommitWaitsForTheOldestClaim cover one handle).               *)
+(* claim that ends in status::full is given up and counts; with Waiting it *)
+(* waits instead), record ids 1..NumProducers*MaxRecords. Each producer    *)
+(* closes a claim before its next one (the code lets one handle hold       *)
+(* several open claims: then its records are ordered like the claims of    *)
+(* different producers here; the Relacy out_of_order scenario and the unit *)
+(* test OutOfOrderCommitWaitsForTheOldestClaim cover one handle).          *)
 (* Not modelled: zero_length / too_large (refused before any state is      *)
 (* touched), the read claim's busy, the disconnect counters (producers,    *)
 (* consumer_alive, handles, refs: leave / see_leave / release_ref /        *)
-(* release_handle / see_disconnect, Relacy stream scenarios), the blocking *)
-(* channels (model/logbuf_channel).                                        *)
+(* release_handle / see_disconnect, Relacy stream scenarios), and of the   *)
+(* blocking channels (model/logbuf_channel) all but the waiting producers. *)
 (***************************************************************************)
 EXTENDS Naturals, Sequences, FiniteSets
 
 CONSTANTS Mode,          \* "mpsc" (mpsc.hpp) or "spsc" (spsc.hpp)
           NumProducers,  \* producer handles (producer::clone); 1 for spsc
           Cap,           \* capacity in 8-byte units (a power of two >= 8)
+          MinFp,         \* smallest footprint in units (2: a 1..8 byte record)
           MaxFp,         \* largest footprint in units (<= Cap/2: F9)
           MaxRecords,    \* claims per producer
           Batch,         \* reader::batch_ in units: freed space is published
                          \* once Batch units are freed since the last time
                          \* (and when the consumer finds the ring empty)
+          Waiting,       \* the ring under a blocking byte channel: the
+                         \* consumer tracks its position word and wakes the
+                         \* producers after its frees; a claim that finds
+                         \* the ring full waits (block_on) and re-checks by
+                         \* the position word, instead of giving up
+          MayStop,       \* the consumer may stop consuming for good (it
+                         \* blocks elsewhere); only with Waiting
           Bug            \* "none", or one broken step; see Bugs below
 
 Bugs ==
@@ -154,22 +216,40 @@ Bugs ==
    \* below a batch never reaches the producers (model/logbuf_channel twin
    \* blocked_send_lazy_no_publish_when_empty: the blocked sender
    \* deadlocks).
-   "no_publish_when_empty"}
+   "no_publish_when_empty",
+   \* Waiting: the producer's re-check after prepare() and its attempts
+   \* after a wake-up judge by the published head, as the first attempt
+   \* does, not by the position word (the code before WAITING PRODUCERS;
+   \* channel_orders::fresh_recheck = false). A consumer that frees less
+   \* than a batch and then blocks elsewhere leaves the producer asleep for
+   \* ever with the space it needs free. Relacy twin
+   \* reply_wait_stale_recheck (logbuf_channel).
+   "stale_recheck",
+   \* Waiting: the consumer's notify_all() on not_full never bumps or
+   \* wakes (waitset_orders::wake = false). Relacy twin reply_wait_no_notify.
+   "no_free_wake",
+   \* Waiting: reader::claim does not run `after` for the space it made
+   \* visible itself (freed skips, or a publication on empty:
+   \* publication::claim_wakes = false); a record's consume still wakes.
+   \* Relacy twin reply_skip_no_claim_wake (logbuf_channel).
+   "no_claim_wake"}
 
 ASSUME ModeAssumption == Mode \in {"mpsc", "spsc"}
 ASSUME ProducersAssumption ==
   NumProducers \in Nat \ {0} /\ (Mode = "spsc" => NumProducers = 1)
 ASSUME CapAssumption == Cap \in {2^k : k \in 3..12}
-ASSUME FpAssumption == MaxFp \in 2..(Cap \div 2)
+ASSUME FpAssumption == MaxFp \in 2..(Cap \div 2) /\ MinFp \in 2..MaxFp
 ASSUME RecordsAssumption == MaxRecords \in Nat \ {0}
 ASSUME BatchAssumption == Batch \in 1..Cap
+ASSUME WaitingAssumption ==
+  Waiting \in BOOLEAN /\ MayStop \in BOOLEAN /\ (MayStop => Waiting)
 ASSUME BugAssumption == Bug \in Bugs
 
 Producers == 0..NumProducers-1
 NoId == 0                               \* padding; a torn or stale read
 Ids == 1..(NumProducers * MaxRecords)
 Id(p, k) == p * MaxRecords + k + 1      \* producer p's claim number k
-Fps == 2..MaxFp                         \* record footprints in units
+Fps == MinFp..MaxFp                     \* record footprints in units
 MaxPayload == Cap \div 2 - 1            \* max_payload(capacity), in units
 \* every claim takes at most to_end + fp < 2 * MaxFp units
 MaxOff == NumProducers * MaxRecords * 2 * MaxFp
@@ -204,17 +284,23 @@ VARIABLES
   \* fp and the record's offset, cached_head_, tail_guess_ (mpsc), claims
   \* made so far
   pc, pt, pfp, pat, cached_head, guess, sent,
-  \* the consumer: its position (reader::pos_), its next step, the header
-  \* word it loaded, the offset of the record it holds / frees
-  pos, cpc, cword, cat,
+  \* the consumer: its position (reader::pos_; with Waiting also the
+  \* position word), its next step, the header word it loaded, the offset
+  \* of the record it holds / frees, reader::claim's `shown`
+  pos, cpc, cword, cat, shown,
+  \* Waiting: where each producer is in block_on, its key's comparison
+  \* (moved: seq_ != key), the not_full waitset's waiters_
+  phase, moved, waiters,
   \* ghosts: the reservations not freed yet, in tail (CAS) order; every
   \* record id in CAS order; closed claims; what the user got from the
   \* read claims
   resv, order, committed, aborted, delivered
 
 vars == <<mem, tail, head, pc, pt, pfp, pat, cached_head, guess, sent,
-          pos, cpc, cword, cat, resv, order, committed, aborted, delivered>>
-cvars == <<pos, cpc, cword, cat, delivered>>
+          pos, cpc, cword, cat, shown, phase, moved, waiters,
+          resv, order, committed, aborted, delivered>>
+cvars == <<pos, cpc, cword, cat, shown, delivered>>
+park == <<phase, moved, waiters>>
 
 \* the consumer's steps after it has observed a header, in code order (the
 \* read claim's Deliver comes first for a committed record)
@@ -231,7 +317,10 @@ Ran(s) == s \in FreePcs /\ cpc \in FreePcs /\ StepIdx(cpc) > StepIdx(s)
 \* or n of SKIP | n)
 FreeFp == IF cword.k = "len" THEN cword.n + 1 ELSE cword.n
 
-PPcs == {"idle", "load", "refresh", "cas", "pad", "write", "close"}
+PPcs == {"idle", "load", "refresh", "cas", "pad", "write", "close",
+         "p_key", "p_announce", "retry", "wait", "asleep", "cancel"}
+\* the consumer in not_full.notify_all() (Waiting)
+WakePcs == {"c_check", "c_bump", "c_wake"}
 
 TypeOK ==
   /\ mem \in [0..Cap-1 -> Words]
@@ -243,9 +332,13 @@ TypeOK ==
   /\ cached_head \in [Producers -> 0..MaxOff]
   /\ guess \in [Producers -> 0..MaxOff]
   /\ sent \in [Producers -> 0..MaxRecords]
-  /\ cpc \in {"observe", "deliver", "corrupt"} \cup FreePcs
+  /\ cpc \in {"observe", "deliver", "corrupt", "stopped"} \cup FreePcs \cup WakePcs
   /\ cword \in Words
   /\ cat \in 0..MaxOff
+  /\ shown \in BOOLEAN
+  /\ phase \in [Producers -> {"none", "first", "recheck", "after"}]
+  /\ moved \in [Producers -> BOOLEAN]
+  /\ waiters \in 0..NumProducers
   /\ resv \in Seq(Entries)
   /\ order \in Seq(Ids)
   /\ committed \subseteq Ids /\ aborted \subseteq Ids
@@ -261,7 +354,10 @@ Init ==
   /\ cached_head = [p \in Producers |-> 0]
   /\ guess = [p \in Producers |-> 0]
   /\ sent = [p \in Producers |-> 0]
-  /\ cpc = "observe" /\ cword = Zero /\ cat = 0
+  /\ cpc = "observe" /\ cword = Zero /\ cat = 0 /\ shown = FALSE
+  /\ phase = [p \in Producers |-> "none"]
+  /\ moved = [p \in Producers |-> FALSE]
+  /\ waiters = 0
   /\ resv = << >> /\ order = << >> /\ committed = {} /\ aborted = {} /\ delivered = << >>
 
 ----------------------------------------------------------------------------
@@ -279,43 +375,77 @@ Reserve(p, t0, f) ==
              \o <<[id |-> Id(p, sent[p]), by |-> p, off |-> RecOff(t0, f), fp |-> f]>>
   /\ order' = Append(order, Id(p, sent[p]))
 
+\* the attempt goes on in phase ph (block_on's state is unchanged otherwise)
+GoOn(p, ph) == /\ phase' = [phase EXCEPT ![p] = ph]
+               /\ UNCHANGED <<moved, waiters>>
+\* the space is granted in an attempt of phase ph: try_claim_with returns
+\* the claim and block_on returns it (after the re-check: cancel() first)
+Grant(p, ph) ==
+  /\ phase' = [phase EXCEPT ![p] = "none"]
+  /\ waiters' = IF ph = "recheck" THEN waiters - 1 ELSE waiters
+  /\ moved' = [moved EXCEPT ![p] = FALSE]
+
 \* spsc, with room at t0: on a wrap the padding store comes first (Pad);
 \* otherwise tail_ = t0 + need right away (private: no step of its own)
-SpscGo(p, t0, f) ==
-  IF Wraps(t0, f)
-    THEN /\ pc' = [pc EXCEPT ![p] = "pad"]
-         /\ pt' = [pt EXCEPT ![p] = t0]
-         /\ UNCHANGED <<tail, pat, resv, order>>
-    ELSE /\ Reserve(p, t0, f)
-         /\ pc' = [pc EXCEPT ![p] = "write"]
-         /\ pt' = [pt EXCEPT ![p] = 0]
+SpscGo(p, t0, f, ph) ==
+  /\ Grant(p, ph)
+  /\ IF Wraps(t0, f)
+       THEN /\ pc' = [pc EXCEPT ![p] = "pad"]
+            /\ pt' = [pt EXCEPT ![p] = t0]
+            /\ UNCHANGED <<tail, pat, resv, order>>
+       ELSE /\ Reserve(p, t0, f)
+            /\ pc' = [pc EXCEPT ![p] = "write"]
+            /\ pt' = [pt EXCEPT ![p] = 0]
 
-\* status::full: the claim is given up (counts as one of MaxRecords)
-GiveUp(p) ==
-  /\ pc' = [pc EXCEPT ![p] = "idle"]
-  /\ sent' = [sent EXCEPT ![p] = @ + 1]
+\* status::full. Without Waiting the claim is given up (it counts as one of
+\* MaxRecords). With Waiting block_on goes on: after the first attempt, or
+\* after the attempt that followed a wait, prepare() (PKey); after the
+\* re-check, wait(key)
+NoRoom(p) ==
   /\ pt' = [pt EXCEPT ![p] = 0]
-  /\ pfp' = [pfp EXCEPT ![p] = 0]
-  /\ UNCHANGED <<tail, pat, resv, order>>
+  /\ IF Waiting
+       THEN /\ pc' = [pc EXCEPT ![p] = IF phase[p] = "recheck" THEN "wait" ELSE "p_key"]
+            /\ UNCHANGED <<pfp, sent, phase>>
+       ELSE /\ pc' = [pc EXCEPT ![p] = "idle"]
+            /\ sent' = [sent EXCEPT ![p] = @ + 1]
+            /\ pfp' = [pfp EXCEPT ![p] = 0]
+            /\ phase' = [phase EXCEPT ![p] = "none"]
+  /\ UNCHANGED <<tail, pat, resv, order, moved, waiters>>
 
-\* try_claim_with(len): fp = footprint(len) (any of 2..MaxFp units);
-\* mpsc: t = tail_guess_ (no shared access: where this producer's last
-\* claim ended, at or behind the tail); room by cached_head_ -> Claim, else
-\* Load (a full verdict needs the current tail); spsc: t = tail_ (its own)
-ClaimLoad(p, f) ==
-  /\ pc[p] = "idle" /\ sent[p] < MaxRecords
+\* try_claim_with(len) of footprint f (any of MinFp..MaxFp units), in block_on
+\* phase ph. mpsc: t = tail_guess_ (no shared access: where this producer's
+\* last claim ended, at or behind the tail); room by cached_head_ -> Claim,
+\* else Load (a full verdict needs the current tail). spsc: t = tail_ (its
+\* own); room -> the claim, else RefreshHead
+TryClaim(p, f, ph) ==
   /\ pfp' = [pfp EXCEPT ![p] = f]
   /\ IF Mode = "mpsc"
        THEN /\ pt' = [pt EXCEPT ![p] = guess[p]]
             /\ pc' = [pc EXCEPT ![p] = IF Room(guess[p], cached_head[p], f)
                                          THEN "cas" ELSE "load"]
+            /\ GoOn(p, ph)
             /\ UNCHANGED <<tail, pat, resv, order>>
        ELSE IF Room(tail, cached_head[p], f)
-              THEN SpscGo(p, tail, f)
+              THEN SpscGo(p, tail, f, ph)
               ELSE /\ pc' = [pc EXCEPT ![p] = "refresh"]
                    /\ pt' = [pt EXCEPT ![p] = tail]
+                   /\ GoOn(p, ph)
                    /\ UNCHANGED <<tail, pat, resv, order>>
   /\ UNCHANGED <<mem, head, cached_head, guess, sent, cvars, committed, aborted>>
+
+\* a new claim: try_claim / try_claim_with, or (Waiting) sender::send's
+\* first attempt (block_on's r = attempt(false): fresh = false)
+ClaimLoad(p, f) ==
+  /\ pc[p] = "idle" /\ sent[p] < MaxRecords
+  /\ TryClaim(p, f, "first")
+
+\* Waiting: block_on's next attempt, attempt(true): the re-check after
+\* prepare() (phase "recheck") or the attempt after a wait ("after"); the
+\* same len, so the same footprint; RefreshHead then reads the position
+\* word (fresh)
+Retry(p) ==
+  /\ pc[p] = "retry"
+  /\ TryClaim(p, pfp[p], phase[p])
 
 \* mpsc, the guess had no room by cached_head_: t = tail.load(claim_load)
 \* (acquire); room -> Claim, else RefreshHead
@@ -325,24 +455,32 @@ Load(p) ==
   /\ pc' = [pc EXCEPT ![p] = IF Room(tail, cached_head[p], pfp[p])
                                THEN "cas" ELSE "refresh"]
   /\ UNCHANGED <<mem, tail, head, pfp, pat, cached_head, guess, sent, cvars,
-                 resv, order, committed, aborted>>
+                 park, resv, order, committed, aborted>>
 
-\* refresh_head: cached_head_ = head.load(see_free); mpsc: head past t
-\* (t stale: the CAS will fail and reload) or room -> Claim; spsc: room ->
-\* on as after ClaimLoad; else status::full
+\* the attempt reads the consumer's exact position (try_claim_with's
+\* fresh: Waiting, after the first attempt; not with Bug "stale_recheck")
+Fresh(p) == Waiting /\ phase[p] \in {"recheck", "after"} /\ Bug # "stale_recheck"
+
+\* refresh_head: h = fresh ? position.load(see_position) (acquire) :
+\* head.load(see_free) (acquire); cached_head_ = h unless that would move it
+\* backwards (a fresh refresh may have taken it past the head). mpsc: the
+\* cached head past t (t stale: the CAS will fail and reload) or room ->
+\* Claim; spsc: room -> on as after ClaimLoad; else status::full
 RefreshHead(p) ==
   /\ pc[p] = "refresh"
-  /\ cached_head' = [cached_head EXCEPT ![p] = head]
   /\ LET t0 == pt[p]
          f == pfp[p]
-     IN IF Mode = "mpsc"
-          THEN IF head > t0 \/ t0 - head <= Cap - Need(t0, f)
-                 THEN /\ pc' = [pc EXCEPT ![p] = "cas"]
-                      /\ UNCHANGED <<tail, pat, resv, order, pt, pfp, sent>>
-                 ELSE GiveUp(p)
-          ELSE IF t0 + Need(t0, f) - head <= Cap
-                 THEN SpscGo(p, t0, f) /\ UNCHANGED <<pfp, sent>>
-                 ELSE GiveUp(p)
+         h == IF Fresh(p) THEN pos ELSE head
+         ch == IF h > cached_head[p] THEN h ELSE cached_head[p]
+     IN /\ cached_head' = [cached_head EXCEPT ![p] = ch]
+        /\ IF Mode = "mpsc"
+             THEN IF ch > t0 \/ t0 - ch <= Cap - Need(t0, f)
+                    THEN /\ pc' = [pc EXCEPT ![p] = "cas"]
+                         /\ UNCHANGED <<tail, pat, resv, order, pt, pfp, sent, park>>
+                    ELSE NoRoom(p)
+             ELSE IF t0 + Need(t0, f) - ch <= Cap
+                    THEN SpscGo(p, t0, f, phase[p]) /\ UNCHANGED <<pfp, sent>>
+                    ELSE NoRoom(p)
   /\ UNCHANGED <<mem, head, guess, cvars, committed, aborted>>
 
 \* mpsc: tail.compare_exchange_weak(t, t + need, claim). Success: the space
@@ -357,10 +495,11 @@ Claim(p) ==
                /\ pc' = [pc EXCEPT ![p] = IF Wraps(t0, f) THEN "pad" ELSE "write"]
                /\ pt' = IF Wraps(t0, f) THEN pt ELSE [pt EXCEPT ![p] = 0]
                /\ guess' = [guess EXCEPT ![p] = t0 + Need(t0, f)]
+               /\ Grant(p, phase[p])
           ELSE /\ pt' = [pt EXCEPT ![p] = tail]
                /\ pc' = [pc EXCEPT ![p] = IF Room(tail, cached_head[p], f)
                                             THEN "cas" ELSE "refresh"]
-               /\ UNCHANGED <<tail, pat, resv, order, guess>>
+               /\ UNCHANGED <<tail, pat, resv, order, guess, park>>
   /\ UNCHANGED <<mem, head, pfp, cached_head, sent, cvars, committed, aborted>>
 
 \* the wrap: store_word(at, SKIP | to_end, pad) at the old tail position
@@ -374,7 +513,8 @@ Pad(p) ==
                       ELSE Reserve(p, pt[p], pfp[p])
   /\ pc' = [pc EXCEPT ![p] = "write"]
   /\ pt' = [pt EXCEPT ![p] = 0]
-  /\ UNCHANGED <<head, pfp, cached_head, guess, sent, cvars, committed, aborted>>
+  /\ UNCHANGED <<head, pfp, cached_head, guess, sent, cvars, park, committed,
+                 aborted>>
 
 \* write_claim::write / data(): the payload words (plain stores)
 Write(p) ==
@@ -382,8 +522,8 @@ Write(p) ==
   /\ mem' = [i \in 0..Cap-1 |->
                IF i \in Body(pat[p], pfp[p]) THEN DataW(Id(p, sent[p])) ELSE mem[i]]
   /\ pc' = [pc EXCEPT ![p] = "close"]
-  /\ UNCHANGED <<tail, head, pt, pfp, pat, cached_head, guess, sent, cvars, resv,
-                 order, committed, aborted>>
+  /\ UNCHANGED <<tail, head, pt, pfp, pat, cached_head, guess, sent, cvars, park,
+                 resv, order, committed, aborted>>
 
 \* the claim is closed: header store, then try_claim_with can run again
 Close(p, w) ==
@@ -393,12 +533,14 @@ Close(p, w) ==
   /\ pfp' = [pfp EXCEPT ![p] = 0]
   /\ pat' = [pat EXCEPT ![p] = 0]
 
-\* write_claim::commit: store_word(off, len, commit)
+\* write_claim::commit: store_word(off, len, commit). (In a channel the
+\* claim's wake_receiver then runs: the receiver's parking is not modelled)
 Commit(p) ==
   /\ pc[p] = "close"
   /\ Close(p, LenW(pfp[p] - 1))
   /\ committed' = committed \cup {Id(p, sent[p])}
-  /\ UNCHANGED <<tail, head, pt, cached_head, guess, cvars, resv, order, aborted>>
+  /\ UNCHANGED <<tail, head, pt, cached_head, guess, cvars, park, resv, order,
+                 aborted>>
 
 \* write_claim::abort (or ~write_claim of an open claim):
 \* store_word(off, SKIP | footprint(len), abort)
@@ -406,7 +548,47 @@ Abort(p) ==
   /\ pc[p] = "close"
   /\ Close(p, SkipW(pfp[p]))
   /\ aborted' = aborted \cup {Id(p, sent[p])}
-  /\ UNCHANGED <<tail, head, pt, cached_head, guess, cvars, resv, order, committed>>
+  /\ UNCHANGED <<tail, head, pt, cached_head, guess, cvars, park, resv, order,
+                 committed>>
+
+----------------------------------------------------------------------------
+(* Waiting: block_on's park loop on the channel's not_full waitset         *)
+
+\* prepare(): key = seq.load(relaxed), read before the announce
+PKey(p) ==
+  /\ pc[p] = "p_key"
+  /\ moved' = [moved EXCEPT ![p] = FALSE]
+  /\ pc' = [pc EXCEPT ![p] = "p_announce"]
+  /\ UNCHANGED <<mem, tail, head, pt, pfp, pat, cached_head, guess, sent, cvars,
+                 phase, waiters, resv, order, committed, aborted>>
+
+\* prepare(): waiters.fetch_add(1, relaxed); fence(prepare_fence) [seq_cst:
+\* pairs with notify_fence]; then attempt(true): the re-check (Retry)
+PAnnounce(p) ==
+  /\ pc[p] = "p_announce"
+  /\ waiters' = waiters + 1
+  /\ phase' = [phase EXCEPT ![p] = "recheck"]
+  /\ pc' = [pc EXCEPT ![p] = "retry"]
+  /\ UNCHANGED <<mem, tail, head, pt, pfp, pat, cached_head, guess, sent, cvars,
+                 moved, resv, order, committed, aborted>>
+
+\* wait(key) = futex_wait(seq, key): the kernel compares and enqueues in one
+\* step: sleeps only while seq == key, else returns at once
+Wait(p) ==
+  /\ pc[p] = "wait"
+  /\ pc' = [pc EXCEPT ![p] = IF moved[p] THEN "cancel" ELSE "asleep"]
+  /\ UNCHANGED <<mem, tail, head, pt, pfp, pat, cached_head, guess, sent, cvars,
+                 park, resv, order, committed, aborted>>
+
+\* cancel() (waiters.fetch_sub(1, relaxed)), then attempt(true) (Retry)
+Cancel(p) ==
+  /\ pc[p] = "cancel"
+  /\ waiters' = waiters - 1
+  /\ phase' = [phase EXCEPT ![p] = "after"]
+  /\ moved' = [moved EXCEPT ![p] = FALSE]   \* no key held any more
+  /\ pc' = [pc EXCEPT ![p] = "retry"]
+  /\ UNCHANGED <<mem, tail, head, pt, pfp, pat, cached_head, guess, sent, cvars,
+                 resv, order, committed, aborted>>
 
 ----------------------------------------------------------------------------
 (* The consumer: detail::reader (format.hpp)                               *)
@@ -415,43 +597,60 @@ Abort(p) ==
 NumBelow(h) == Cardinality({k \in DOMAIN resv : resv[k].off + resv[k].fp <= h})
 
 \* after step s of a free; after the last one the consumer is back in
-\* reader::next at its new position, and the ghost forgets the freed entry
+\* reader::next at its new position, and the ghost forgets the freed entry.
+\* Waiting: a record's free ends its read_claim::consume, which then runs
+\* `after` (wake_senders: not_full.notify_all()); a skip's free is inside
+\* reader::next, which goes on (`shown`: reader::claim wakes at its end)
 EndStep(s) ==
-  /\ cpc' = NextPc(s)
-  /\ cword' = IF NextPc(s) = "observe" THEN Zero ELSE cword
-  /\ cat' = IF NextPc(s) = "observe" THEN pos' ELSE cat
-  /\ resv' = IF NextPc(s) = "observe"
-               THEN SubSeq(resv, NumBelow(pos') + 1, Len(resv)) ELSE resv
+  LET done == NextPc(s) = "observe"
+      record == cword.k = "len"
+  IN /\ cpc' = IF done /\ Waiting /\ record THEN "c_check" ELSE NextPc(s)
+     /\ shown' = (shown \/ (done /\ Waiting /\ ~record))
+     /\ cword' = IF done THEN Zero ELSE cword
+     /\ cat' = IF done THEN pos' ELSE cat
+     /\ resv' = IF done THEN SubSeq(resv, NumBelow(pos') + 1, Len(resv)) ELSE resv
+
+\* reader::claim runs `after` before it returns (Waiting; not with Bug
+\* "no_claim_wake") when this call made freed space visible
+ClaimWakes == Waiting /\ Bug # "no_claim_wake"
 
 \* reader::next: word = load_word(pos_ & mask, observe). 0: status::empty
-\* (PublishEmpty, or no step: nothing changes). SKIP | n: free it (verify: n fits before the
-\* end). len: the read claim (verify: len <= max_payload). Anything else is
-\* no header (a stale payload word): the code reads it as a len or a skip
-\* and either stops in verify() or hands out garbage; the spec's consumer
-\* stops ("corrupt").
+\* (PublishEmpty, or no step: nothing changes). SKIP | n: free it (verify:
+\* n fits before the end). len: the read claim (verify: len <=
+\* max_payload); with `shown`, reader::claim first runs `after`. Anything
+\* else is no header (a stale payload word): the code reads it as a len or
+\* a skip and either stops in verify() or hands out garbage; the spec's
+\* consumer stops ("corrupt").
 Observe ==
   /\ cpc = "observe"
   /\ mem[Pos(pos)] # Zero
   /\ LET w == mem[Pos(pos)] IN
        /\ cword' = w
-       /\ cpc' = CASE w.k = "len" /\ w.n <= MaxPayload -> "deliver"
+       /\ cpc' = CASE w.k = "len" /\ w.n <= MaxPayload ->
+                        IF shown /\ ClaimWakes THEN "c_check" ELSE "deliver"
                    [] w.k = "skip" /\ w.n <= ToEnd(pos) -> FreeSeq[1]
                    [] OTHER -> "corrupt"
+       /\ shown' = (shown /\ w.k # "len")
   /\ cat' = pos
-  /\ UNCHANGED <<mem, tail, head, pos, pc, pt, pfp, pat, cached_head, guess, sent, resv,
-                 order, committed, aborted, delivered>>
+  /\ UNCHANGED <<mem, tail, head, pos, pc, pt, pfp, pat, cached_head, guess, sent,
+                 park, resv, order, committed, aborted, delivered>>
 
 \* reader::next finds 0 at pos_ (caught up, or at an uncommitted
 \* reservation) with freed space not yet published: head.store(pos_,
 \* free_space), then status::empty. Bug "no_publish_when_empty": missing.
+\* Waiting: reader::claim then runs `after` (not_full.notify_all()), also
+\* when only skips were freed in this call (`shown`, the head already
+\* published)
 PublishEmpty ==
   /\ cpc = "observe"
   /\ mem[Pos(pos)] = Zero
-  /\ head # pos
-  /\ Bug # "no_publish_when_empty"
-  /\ head' = pos
-  /\ UNCHANGED <<mem, tail, pos, pc, pt, pfp, pat, cached_head, guess, sent, cpc, cword,
-                 cat, resv, order, committed, aborted, delivered>>
+  /\ \/ head # pos /\ Bug # "no_publish_when_empty"
+     \/ shown
+  /\ head' = IF Bug = "no_publish_when_empty" THEN head ELSE pos
+  /\ cpc' = IF ClaimWakes THEN "c_check" ELSE "observe"
+  /\ shown' = FALSE
+  /\ UNCHANGED <<mem, tail, pos, pc, pt, pfp, pat, cached_head, guess, sent, cword,
+                 cat, park, resv, order, committed, aborted, delivered>>
 
 \* the record id the payload words hold (all the same), or NoId (torn,
 \* zeroed, stale)
@@ -467,7 +666,7 @@ Deliver ==
   /\ delivered' = Append(delivered, ReadId(cat, FreeFp))
   /\ cpc' = FreeSeq[1]
   /\ UNCHANGED <<mem, tail, head, pos, pc, pt, pfp, pat, cached_head, guess, sent, cword,
-                 cat, resv, order, committed, aborted>>
+                 cat, shown, park, resv, order, committed, aborted>>
 
 \* reader::free: buf_->zero(at + 8, n - 8) (plain)
 ZeroBody ==
@@ -475,8 +674,8 @@ ZeroBody ==
   /\ mem' = [i \in 0..Cap-1 |-> IF i \in Body(cat, FreeFp) THEN Zero ELSE mem[i]]
   /\ UNCHANGED <<head, pos>>
   /\ EndStep("zero_body")
-  /\ UNCHANGED <<tail, pc, pt, pfp, pat, cached_head, guess, sent, delivered, order,
-                 committed, aborted>>
+  /\ UNCHANGED <<tail, pc, pt, pfp, pat, cached_head, guess, sent, delivered, park,
+                 order, committed, aborted>>
 
 \* reader::free: store_word(at, 0, relaxed)
 ZeroHeader ==
@@ -484,44 +683,109 @@ ZeroHeader ==
   /\ mem' = [mem EXCEPT ![Pos(cat)] = Zero]
   /\ UNCHANGED <<head, pos>>
   /\ EndStep("zero_header")
-  /\ UNCHANGED <<tail, pc, pt, pfp, pat, cached_head, guess, sent, delivered, order,
-                 committed, aborted>>
+  /\ UNCHANGED <<tail, pc, pt, pfp, pat, cached_head, guess, sent, delivered, park,
+                 order, committed, aborted>>
 
-\* reader::free: pos_ += n; once pos_ - published_ >= batch_:
-\* head.store(pos_, free_space)
+\* reader::free: pos_ += n (Waiting: position.store(pos_, free_position),
+\* release: the same value, so the same variable); once pos_ - published_
+\* >= batch_: head.store(pos_, free_space)
 PublishHead ==
   /\ cpc = "publish"
   /\ pos' = cat + FreeFp
   /\ head' = IF cat + FreeFp - head >= Batch THEN cat + FreeFp ELSE head
   /\ EndStep("publish")
   /\ UNCHANGED <<mem, tail, pc, pt, pfp, pat, cached_head, guess, sent, delivered,
-                 order, committed, aborted>>
+                 park, order, committed, aborted>>
+
+----------------------------------------------------------------------------
+(* Waiting: wake_senders = block::not_full.notify_all() (waitset.hpp)      *)
+
+\* where the consumer goes on after the wake: with the read claim that
+\* reader::claim is about to hand out, or back in reader::next
+WakeTo == IF cword.k = "len" THEN "deliver" ELSE "observe"
+
+\* fence(notify_fence) [seq_cst: pairs with prepare_fence];
+\* O::wake && waiters.load(relaxed) != 0. Bug "no_free_wake": O::wake false
+CCheck ==
+  /\ cpc = "c_check"
+  /\ cpc' = IF Bug # "no_free_wake" /\ waiters # 0 THEN "c_bump" ELSE WakeTo
+  /\ UNCHANGED <<mem, tail, head, pos, pc, pt, pfp, pat, cached_head, guess, sent,
+                 cword, cat, shown, park, resv, order, committed, aborted,
+                 delivered>>
+
+\* the producers that hold a key (between prepare() and cancel())
+KeyHolders == {p \in Producers : pc[p] = "p_announce" \/ phase[p] = "recheck"}
+
+\* seq.fetch_add(1, relaxed): a waiter that read its key before this returns
+\* from futex_wait at once
+CBump ==
+  /\ cpc = "c_bump"
+  /\ moved' = [p \in Producers |-> moved[p] \/ p \in KeyHolders]
+  /\ cpc' = "c_wake"
+  /\ UNCHANGED <<mem, tail, head, pos, pc, pt, pfp, pat, cached_head, guess, sent,
+                 cword, cat, shown, phase, waiters, resv, order, committed,
+                 aborted, delivered>>
+
+\* futex_wake_all(seq): every sleeping producer returns from its wait
+CWake ==
+  /\ cpc = "c_wake"
+  /\ pc' = [p \in Producers |-> IF pc[p] = "asleep" THEN "cancel" ELSE pc[p]]
+  /\ cpc' = WakeTo
+  /\ UNCHANGED <<mem, tail, head, pos, pt, pfp, pat, cached_head, guess, sent,
+                 cword, cat, shown, park, resv, order, committed, aborted,
+                 delivered>>
+
+\* MayStop: the user stops calling recv() for good, between two calls or
+\* while it holds a read claim (it blocks elsewhere: request/response)
+StopConsuming ==
+  /\ MayStop
+  /\ \/ cpc = "observe" /\ ~shown
+     \/ cpc = "deliver"
+  /\ cpc' = "stopped"
+  /\ UNCHANGED <<mem, tail, head, pos, pc, pt, pfp, pat, cached_head, guess, sent,
+                 cword, cat, shown, park, resv, order, committed, aborted,
+                 delivered>>
 
 ----------------------------------------------------------------------------
 ProducersDone == \A p \in Producers : pc[p] = "idle" /\ sent[p] = MaxRecords
 
-\* every claim made and closed, and the consumer polls an empty ring with
-\* everything it freed published (or has stopped at a corrupt header):
-\* nothing more happens (not a deadlock)
+Asleep(p) == pc[p] = "asleep"
+\* the claim p waits for fits at the current tail by the consumer's
+\* position: Cap - (tail - pos) units are free, and it needs Need(tail, fp)
+FitsByPos(p) == Room(tail, pos, pfp[p])
+
+\* nothing more happens (not a deadlock): every claim made and closed, and
+\* the consumer polls an empty ring with everything it freed published (or
+\* has stopped at a corrupt header); or the consumer has stopped for good
+\* and each producer is done or asleep waiting for space that is not free
 Terminated ==
-  /\ ProducersDone
-  /\ \/ cpc = "observe" /\ mem[Pos(pos)] = Zero /\ ~ENABLED PublishEmpty
-     \/ cpc = "corrupt"
+  /\ \/ /\ ProducersDone
+        /\ \/ cpc = "observe" /\ mem[Pos(pos)] = Zero /\ ~ENABLED PublishEmpty
+           \/ cpc = "corrupt"
+     \/ /\ cpc = "stopped"
+        /\ \A p \in Producers :
+             \/ pc[p] = "idle" /\ sent[p] = MaxRecords
+             \/ Asleep(p) /\ ~FitsByPos(p)
   /\ UNCHANGED vars
 
 ProducerStep(p) ==
   \/ \E f \in Fps : ClaimLoad(p, f)
   \/ Load(p) \/ RefreshHead(p) \/ Claim(p) \/ Pad(p) \/ Write(p) \/ Commit(p) \/ Abort(p)
-ConsumerStep == Observe \/ PublishEmpty \/ Deliver \/ ZeroBody \/ ZeroHeader \/ PublishHead
+  \/ PKey(p) \/ PAnnounce(p) \/ Retry(p) \/ Wait(p) \/ Cancel(p)
+ConsumerStep == \/ Observe \/ PublishEmpty \/ Deliver \/ ZeroBody \/ ZeroHeader \/ PublishHead
+                \/ CCheck \/ CBump \/ CWake
 
 Next ==
   \/ \E p \in Producers : ProducerStep(p)
   \/ ConsumerStep
+  \/ StopConsuming
   \/ Terminated
 
 \* Every process keeps taking its steps: each producer makes all its claims
-\* and closes each (commit or abort), the consumer keeps polling. (One WF
-\* per thread: its pc enables one kind of step at a time.)
+\* and closes each (commit or abort), the consumer keeps polling (unless
+\* it stops: StopConsuming is allowed, never required). (One WF per
+\* thread: its pc enables one kind of step at a time. A sleeping producer
+\* has no step enabled: only the consumer's CWake moves it.)
 Fairness == /\ \A p \in Producers : WF_vars(ProducerStep(p))
             /\ WF_vars(ConsumerStep)
 
@@ -545,14 +809,19 @@ FinalHeader(e) == IF e.id = NoId \/ e.id \in aborted THEN SkipW(e.fp) ELSE LenW(
 \* producer p holds an open claim (reserved, not closed yet)
 Open(p) == pc[p] \in {"write", "close"} \/ (Mode = "mpsc" /\ pc[p] = "pad")
 
-\* head <= pos <= tail <= head + capacity; [pos, tail) is a sequence of
+\* the index the producers' room checks are bounded by: the head, or with
+\* Waiting the position word (a waiting producer refreshes from it)
+Seen == IF Waiting THEN pos ELSE head
+
+\* head <= pos <= tail <= head + capacity (Waiting: <= pos + capacity,
+\* with the position word); [pos, tail) is a sequence of
 \* records and paddings whose footprints add up exactly: the unfreed
 \* reservations tile [pos, tail) in CAS order (the newest records of
 \* `order`), none
 \* straddles the end of the buffer, a padding runs exactly to the end and
-\* is followed by its producer's record, footprints are 2..MaxFp
+\* is followed by its producer's record, footprints are MinFp..MaxFp
 RegionsTile ==
-  /\ head <= pos /\ pos <= tail /\ tail <= head + Cap
+  /\ head <= pos /\ pos <= tail /\ tail <= Seen + Cap
   /\ IF resv = << >> THEN pos = tail
                      ELSE /\ resv[1].off = pos
                           /\ resv[Len(resv)].off + resv[Len(resv)].fp = tail
@@ -582,17 +851,19 @@ OwnedReservations ==
   /\ \A r \in Range(order) \ (committed \cup aborted) :
        LET q == (r - 1) \div MaxRecords IN Open(q) /\ r = Id(q, sent[q])
 
-\* a producer's cached head errs toward "full" (never past head)
-CachedHeadStale == \A p \in Producers : cached_head[p] <= head
+\* a producer's cached head errs toward "full": never past head (Waiting:
+\* never past the position word)
+CachedHeadStale == \A p \in Producers : cached_head[p] <= Seen
 
 \* a producer's tail guess is never ahead of the tail (a stale guess only
 \* fails the CAS)
 GuessBehind == \A p \in Producers : guess[p] <= tail
 
-\* H6: free space is all zero: every word outside [pos, tail), i.e. the
-\* space the producers may reserve ([tail, head + Cap)) and the space freed
-\* but not yet published ([head, pos))
-FreeSpaceZero == \A i \in (head..(pos - 1)) \cup (tail..(head + Cap - 1)) : mem[Pos(i)] = Zero
+\* H6: free space is all zero: every word outside [pos, tail), i.e.
+\* [tail, pos + Cap): the space the producers may reserve ([tail, head +
+\* Cap), with Waiting up to pos + Cap) and the space freed but not yet
+\* published ([head, pos), the positions of [head + Cap, pos + Cap))
+FreeSpaceZero == \A i \in tail..(pos + Cap - 1) : mem[Pos(i)] = Zero
 
 \* PUBLICATION (format.hpp): the head lags the consumer's position by less
 \* than a batch (Batch = 1: the head is the position, a store per free)
@@ -622,10 +893,14 @@ LiveMemory ==
 \* loaded is the final header of the reservation at its position (a
 \* padding, an aborted record, or a committed record), never a payload
 \* word; while it holds a committed record, every payload word holds that
-\* record's id
+\* record's id. (It holds a header from Observe to the end of the free,
+\* also while reader::claim wakes the producers before handing out the
+\* read claim, and when it stops holding the claim.)
+Holds == \/ cpc \in {"deliver"} \cup FreePcs
+         \/ cpc \in WakePcs \cup {"stopped"} /\ cword # Zero
 NoStaleRead ==
   /\ cpc # "corrupt"
-  /\ cpc # "observe" =>
+  /\ Holds =>
        \E k \in DOMAIN resv :
          /\ resv[k].off = cat
          /\ resv[k].id = NoId \/ resv[k].id \in committed \cup aborted
@@ -643,17 +918,56 @@ DeliveredInOrder ==
 \* aborted records and paddings (and torn reads: NoId) are never delivered
 NeverDeliverAborted == Range(delivered) \cap (aborted \cup {NoId}) = {}
 
+\* Waiting: waiters_ counts exactly the producers between prepare() and
+\* cancel()
+WaitersExact == waiters = Cardinality({p \in Producers : phase[p] = "recheck"})
+
+\* a not_full.notify_all() in flight that will reach the futex wake: the
+\* consumer is in it past the check, or at the check with a waiter
+\* counted, or has freed skips in this reader::claim, which wakes at its
+\* end (a sleeper is counted in waiters_ until it cancels)
+FreeWakeComing ==
+  \/ cpc \in {"c_bump", "c_wake"}
+  \/ cpc = "c_check" /\ Bug # "no_free_wake" /\ waiters # 0
+  \/ shown /\ ClaimWakes /\ Bug # "no_free_wake" /\ waiters # 0
+
+\* WAITING PRODUCERS (format.hpp): no producer sleeps while the space its
+\* claim needs is free by the consumer's position, unless a wake is on its
+\* way
+SleepCovered == \A p \in Producers : Asleep(p) /\ FitsByPos(p) => FreeWakeComing
+
 ----------------------------------------------------------------------------
 (* Liveness (under Fairness)                                               *)
 
+\* the consumer has stopped consuming for good (MayStop; for ever once true)
+Stopped == cpc = "stopped"
+
 \* every producer closes its claims, and then everything committed is
-\* delivered, in reservation order
-AllDelivered == <>[](ProducersDone /\ delivered = CommittedOrder)
+\* delivered, in reservation order (unless the consumer stops)
+AllDelivered == <>[](Stopped \/ (ProducersDone /\ delivered = CommittedOrder))
 
 \* freed space always reaches the producers: once nothing more happens,
-\* the head is the consumer's position (no freed byte held back for ever)
-AllFreed == <>[](head = pos)
+\* the head is the consumer's position (no freed byte held back for ever;
+\* unless the consumer stops)
+AllFreed == <>[](Stopped \/ head = pos)
 
-\* each committed record is eventually delivered
-EveryCommitDelivered == \A r \in Ids : (r \in committed) ~> (r \in Range(delivered))
+\* each committed record is eventually delivered (unless the consumer
+\* stops)
+EveryCommitDelivered ==
+  \A r \in Ids : (r \in committed) ~> (r \in Range(delivered) \/ Stopped)
+
+\* WAITING PRODUCERS (liveness): a producer asleep while the space its
+\* claim needs is free by the consumer's position is woken, even if the
+\* consumer then stops consuming for good (MayStop)
+FreedSpaceWakes == \A p \in Producers : (Asleep(p) /\ FitsByPos(p)) ~> ~Asleep(p)
+
+\* p is inside send() past its first attempt: waiting for space
+Blocked(p) == phase[p] \in {"recheck", "after"} \/ pc[p] \in {"p_key", "p_announce"}
+
+\* ... and is given that space: a waiting producer whose claim fits by
+\* the consumer's position gets it, even if the consumer has stopped,
+\* unless another producer's claim takes the space first (with one
+\* producer: it gets it)
+WaitingGranted ==
+  \A p \in Producers : (Blocked(p) /\ FitsByPos(p)) ~> (~Blocked(p) \/ ~FitsByPos(p))
 =============================================================================

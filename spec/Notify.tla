@@ -1,10 +1,10 @@
 ------------------------------- MODULE Notify -------------------------------
 (***************************************************************************)
 (* nexus::notify::event_queue (include/nexus/notify/event_queue.hpp) over  *)
-(* nexus::queue::mpsc (include/nexus/queue/mpsc.hpp, detail::claim_push    *)
-(* and consumer::pop) at the level of its atomic steps. One variable per   *)
-(* field of the code, one action per atomic step of notifier::notify /     *)
-(* poller::poll_limit.                                                     *)
+(* nexus::queue::mpsc (include/nexus/queue/detail/stamped.hpp,             *)
+(* stamped_shared::place and ::pop, with mpsc.hpp's orders) at the level   *)
+(* of its atomic steps. One variable per field of the code, one action     *)
+(* per atomic step of notifier::notify / poller::poll_limit.               *)
 (*                                                                         *)
 (*   code                                   spec                           *)
 (*   flags_block::flags[t]  atomic bool     flags[t]                       *)
@@ -16,7 +16,7 @@
 (*   shared::tail           atomic u64      tail                           *)
 (*   consumer::head_        u64             head (the poller's index)      *)
 (*   slot = index & mask                    index % Cap                    *)
-(*   notify's t / claim_push's pos          tok[p] / pos[p]                *)
+(*   notify's t / place's pos               tok[p] / pos[p]                *)
 (*   poll_limit's *idx                      ctok                           *)
 (*   where each thread is                   pc[p], cpc (the next step)     *)
 (*                                                                         *)
@@ -35,8 +35,10 @@
 (*   Pop        slot.seq.load(observe) == 2head + 1; slot.value.take()     *)
 (*   FreeSlot   slot.seq.store(2(head + Cap), free_slot); ++head_          *)
 (*   Clear      flags[t].exchange(false, clear); ev.push(t): delivered     *)
-(* A poll that finds the head slot unpublished (empty, or claimed and not  *)
-(* yet published: head-of-line blocking) changes nothing: no step.         *)
+(* A poll that finds the head slot empty changes nothing: no step. One     *)
+(* that finds it claimed and not yet published (the tail is past it) waits *)
+(* there until Publish (stamped_shared::pop's wait_for_claim, F11), which  *)
+(* is no step either: the spec counts only what a poll delivers.           *)
 (*                                                                         *)
 (* The model is sequentially consistent: each step sees the latest value   *)
 (* of every location. The code's orders give that where this spec needs    *)
@@ -111,7 +113,7 @@ MaxIdx == NumProducers * MaxNotifies   \* tail never exceeds it
 VARIABLES
   \* flags_block and the ring (detail::shared)
   flags, seq, val, tail,
-  \* the notifiers: where each is in notify, its token, claim_push's pos;
+  \* the notifiers: where each is in notify, its token, place's pos;
   \* notifies made so far (bounds the model)
   pc, tok, pos, sent,
   \* the poller: consumer::head_, the next step of its pop, the token popped
@@ -167,10 +169,10 @@ Init ==
   /\ owed = [t \in Tokens |-> FALSE]
 
 ----------------------------------------------------------------------------
-(* notifier::notify(t) and detail::claim_push                              *)
+(* notifier::notify(t) and stamped_shared::place                           *)
 
 \* flags[t].exchange(true, admit): was true -> conflated (status::ok, not
-\* queued); was false -> claim_push(t). Either way this is the notify.
+\* queued); was false -> place(t). Either way this is the notify.
 Admit(p, t) ==
   /\ pc[p] = "idle" /\ sent[p] < MaxNotifies
   /\ sent' = [sent EXCEPT ![p] = @ + 1]

@@ -2,7 +2,9 @@
 (***************************************************************************)
 (* The abstract SPSC queue: a bounded FIFO of capacity Cap between one     *)
 (* producer and one consumer, either of which may leave (drop its handle). *)
-(* When the second one leaves, whatever is still queued is destroyed.      *)
+(* When the consumer leaves, whatever is still queued is destroyed then    *)
+(* (nobody can receive it); what the producer sends after that is          *)
+(* destroyed when the second handle goes.                                  *)
 (*                                                                         *)
 (* The producer sends the values 1..N in order.  There are no indices, no  *)
 (* caches, no slots: this is what the caller of nexus::queue::spsc is      *)
@@ -24,7 +26,7 @@ VARIABLES q,          \* the values queued, oldest first
           sent,       \* values 1..sent have been sent (push returned ok)
           recvd,      \* the values pop returned, in order
           dropped,    \* the handles that are gone
-          destroyed   \* the values destroyed by the last handle, in order
+          destroyed   \* the values destroyed unreceived, in order
 
 vars == <<q, sent, recvd, dropped, destroyed>>
 
@@ -49,16 +51,16 @@ Recv == /\ "consumer" \notin dropped
         /\ q' = Tail(q)
         /\ UNCHANGED <<sent, dropped, destroyed>>
 
-\* A handle goes; the last one destroys what is still queued.
+\* A handle goes; the consumer (or the last handle) destroys what is
+\* still queued.
 Drop(side) == /\ side \notin dropped
               /\ dropped' = dropped \cup {side}
-              /\ IF dropped' = Sides
+              /\ IF side = "consumer" \/ dropped' = Sides
                    THEN /\ destroyed' = destroyed \o q
                         /\ q' = <<>>
                    ELSE UNCHANGED <<q, destroyed>>
               /\ UNCHANGED <<sent, recvd>>
 
-\* Both handles gone: nothing left to do (not a deadlock).
 Finished == dropped = Sides /\ UNCHANGED vars
 
 Next == Send \/ Recv \/ \E s \in Sides : Drop(s) \/ Finished
@@ -81,11 +83,11 @@ Bounded == Len(q) <= Cap
 Sent == [k \in 1..sent |-> k]
 
 \* FIFO, nothing lost, nothing duplicated: every sent value is exactly once
-\* in recvd, q or destroyed, and in sending order.
-Conservation == recvd \o q \o destroyed = Sent
+\* in recvd, destroyed or q, and in sending order.
+Conservation == recvd \o destroyed \o q = Sent
 
-\* Nothing is destroyed while a handle remains.
-DestroyOnlyAtEnd == dropped # Sides => destroyed = <<>>
+\* Nothing is destroyed while the consumer could still receive it.
+DestroyOnlyUnreceivable == "consumer" \notin dropped => destroyed = <<>>
 
 \* Liveness: every sent value is received, unless the consumer leaves.
 EveryValueReceived ==

@@ -28,7 +28,11 @@
 (*            PopFree       head.store(h + 1, free_slot); head_ = h + 1    *)
 (*   is_disconnected():                                                    *)
 (*            SeeDisconnect handles.load(see_disconnect) == 1              *)
-(*   ~producer / ~consumer:                                                *)
+(*   ~producer / ~consumer (sync/block.hpp handle::reset):                 *)
+(*            LeaveConsumer the consumer only (consumer_side::leave):      *)
+(*                          t = tail.load(observe); destroy the values     *)
+(*                          [head, t) in place; head.store(t, free_slot)   *)
+(*                          (nobody can pop them any more)                 *)
 (*            DropProducer / DropConsumer  handles.fetch_sub(1,            *)
 (*                          release_handle); the last one runs ~shared():  *)
 (*                          destroys slots [head, tail), frees the block   *)
@@ -76,7 +80,8 @@ VARIABLES
   tail, head, handles, slots,
   \* the producer handle: cached_head_, and where it is inside push()
   cached_head, ppc,
-  \* the consumer handle: cached_tail_, where it is inside pop(), and
+  \* the consumer handle: cached_tail_, where it is inside pop() or its
+  \* drop ("leaving": consumer_side::leave done, the fetch_sub not yet), and
   \* whether it has seen the producer gone (and so is draining)
   cached_tail, cpc, cmode,
   \* ghosts (observations, not code state): the values pop() returned, the
@@ -242,12 +247,33 @@ DropProducer == /\ ppc = "idle"
                 /\ UNCHANGED <<tail, head, cached_head, cached_tail, cpc, cmode,
                                popped, drained>>
 
-DropConsumer == /\ cpc = "idle"
+\* consumer_side::leave, before the consumer's fetch_sub: the values left in
+\* [head, tail) can never be popped, so they are destroyed now, in index
+\* order, and head moves past them (the producer may reuse their slots).
+\* One step: between the tail load and the head store the producer can only
+\* write slots at or past the tail loaded, and read an older head (a
+\* fuller-looking ring), which the step's order before or after covers.
+LeaveConsumer == /\ cpc = "idle"
+                 /\ destroyed' = destroyed \o Destroyed(head, tail)
+                 /\ slots' = [i \in 0..Cap-1 |->
+                                IF \E j \in head..(tail - 1) : Slot(j) = i
+                                  THEN Empty ELSE slots[i]]
+                 /\ head' = tail
+                 /\ cached_tail' = tail
+                 /\ cpc' = "leaving"
+                 /\ UNCHANGED <<tail, handles, cached_head, ppc, cmode, popped,
+                                freed, drained>>
+
+\* The consumer's fetch_sub; if it is the last handle, ~shared() destroys
+\* what the producer pushed after LeaveConsumer (nothing, if the producer
+\* had gone before it). Bug "stale_cleanup": ~shared() may read the tail
+\* stale, anything from what LeaveConsumer saw (head) to the latest.
+DropConsumer == /\ cpc = "leaving"
                 /\ handles' = handles - 1
                 /\ cpc' = "gone"
                 /\ IF handles = 1
                      THEN IF Bug = "stale_cleanup"
-                            THEN \E t \in cached_tail..tail : Cleanup(head, t)
+                            THEN \E t \in head..tail : Cleanup(head, t)
                             ELSE Cleanup(head, tail)
                      ELSE UNCHANGED <<destroyed, slots, freed>>
                 /\ UNCHANGED <<tail, head, cached_head, ppc, cached_tail, cmode,
@@ -259,12 +285,13 @@ Finished == handles = 0 /\ UNCHANGED vars
 Producer == PushRefresh \/ PushConstruct \/ PushPublish
               \/ PushPublishEarly \/ PushConstructLate \/ DropProducer
 Consumer == PopRefresh \/ PopTake \/ PopFree \/ PopFreeEarly \/ PopTakeLate
-              \/ SeeDisconnect \/ DropConsumer
+              \/ SeeDisconnect \/ LeaveConsumer \/ DropConsumer
 
 Next == Producer \/ Consumer \/ Finished
 
-\* Weak fairness on the consumer's pop steps only: "the consumer keeps
-\* popping" (it may still drop its handle at any time: no fairness on that).
+\* Weak fairness on the consumer's pop steps: "the consumer keeps popping"
+\* (it may still drop its handle at any time: no fairness on that), and on
+\* the end of a drop once begun (a destructor that has started finishes).
 \* The producer needs none: no property depends on it pushing.
 Fairness == /\ WF_vars(PopRefresh)
             /\ WF_vars(PopTake)
@@ -272,6 +299,7 @@ Fairness == /\ WF_vars(PopRefresh)
             /\ WF_vars(PopFreeEarly)
             /\ WF_vars(PopTakeLate)
             /\ WF_vars(SeeDisconnect)
+            /\ WF_vars(DropConsumer)
 
 Spec == Init /\ [][Next]_vars /\ Fairness
 
@@ -285,7 +313,7 @@ TypeOK == /\ tail \in 0..N
           /\ cached_head \in 0..N
           /\ ppc \in {"idle", "constructed", "published", "gone"}
           /\ cached_tail \in 0..N
-          /\ cpc \in {"idle", "taken", "freed", "gone"}
+          /\ cpc \in {"idle", "taken", "freed", "leaving", "gone"}
           /\ cmode \in {"popping", "draining"}
           /\ popped \in Seq({Empty} \cup Values)
           /\ destroyed \in Seq({Empty} \cup Values)
@@ -310,9 +338,10 @@ CachedIndicesStale == /\ cached_head <= head
 LiveHead == IF cpc = "taken" THEN head + 1 ELSE head
 Window == [k \in 1..(tail - LiveHead) |-> slots[Slot(LiveHead + k - 1)]]
 
-\* Slots [head, tail) hold exactly the values pushed and not popped, in
-\* push order (FIFO, nothing lost, nothing duplicated).
-WindowHoldsUnpopped == ~freed => popped \o Window = Pushed
+\* Slots [head, tail) hold exactly the values pushed and neither popped nor
+\* destroyed by the leaving consumer, in push order (FIFO, nothing lost,
+\* nothing duplicated).
+WindowHoldsUnpopped == ~freed => popped \o destroyed \o Window = Pushed
 
 \* No slot outside [head, tail) holds a value, except the one push() is
 \* constructing.
@@ -328,11 +357,12 @@ NoStrayValues ==
 PopFifo == /\ Len(popped) <= tail
            /\ popped = SubSeq(Pushed, 1, Len(popped))
 
-\* Nothing is destroyed while a handle remains.
-DestroyOnlyAtEnd == ~freed => destroyed = <<>>
+\* Nothing is destroyed while the consumer could still pop it.
+DestroyOnlyUnreceivable == cpc \in {"idle", "taken", "freed"} => destroyed = <<>>
 
 \* After both handles are gone: every pushed value was either popped or
-\* destroyed by the last handle, exactly once (in push order).
+\* destroyed (by the leaving consumer or the last handle), exactly once, in
+\* push order.
 CleanupExact == freed => popped \o destroyed = Pushed
 
 \* F3: a consumer that saw the producer gone and then found the ring empty
@@ -357,14 +387,20 @@ DisconnectSeen == (ppc = "gone") ~> (cmode = "draining" \/ cpc = "gone")
 ----------------------------------------------------------------------------
 (* Refinement: this ring implements the bounded FIFO of SpscFifo.tla.      *)
 (* push linearises at PushPublish (the tail store), pop at PopTake (the    *)
-(* value leaves the slot), a handle's drop at its fetch_sub.               *)
+(* value leaves the slot), the producer's drop at its fetch_sub, the       *)
+(* consumer's at LeaveConsumer. Once both have left, what the ring still   *)
+(* holds counts as destroyed: the abstract second drop destroys it at      *)
+(* once; the code's last fetch_sub does it, maybe a step later.            *)
 
-AbsQ == IF freed THEN <<>> ELSE Window
+ConsumerLeft == cpc \in {"leaving", "gone"}
+BothLeft == ppc = "gone" /\ ConsumerLeft
+AbsQ == IF freed \/ BothLeft THEN <<>> ELSE Window
+AbsDestroyed == IF ~freed /\ BothLeft THEN destroyed \o Window ELSE destroyed
 AbsDropped == (IF ppc = "gone" THEN {"producer"} ELSE {})
-                \cup (IF cpc = "gone" THEN {"consumer"} ELSE {})
+                \cup (IF ConsumerLeft THEN {"consumer"} ELSE {})
 
 Abs == INSTANCE SpscFifo WITH q <- AbsQ, sent <- tail, recvd <- popped,
-                              dropped <- AbsDropped, destroyed <- destroyed
+                              dropped <- AbsDropped, destroyed <- AbsDestroyed
 
 Refinement == Abs!Spec
 =============================================================================

@@ -153,7 +153,7 @@ TEST(SpscRing, LastHandleDestroysExactlyTheRemainingValues) {
     { auto v = rx.pop(); ASSERT_TRUE(v); EXPECT_EQ(v->v, 0); }
     EXPECT_EQ(counted::live, 2);
     { auto gone = std::move(tx); }
-    EXPECT_EQ(counted::live, 2) << "values live until the last handle goes";
+    EXPECT_EQ(counted::live, 2) << "the producer is gone: the consumer can still pop them";
   }
   EXPECT_EQ(counted::live, 0);
 }

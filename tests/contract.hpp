@@ -4,6 +4,7 @@
 // ring and channel so a test is written once for all of them.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -23,15 +24,20 @@ struct injected : std::runtime_error {
 };
 
 // A countdown shared by every fragile constructor: the n-th construction
-// from now (n >= 1) throws; 0 disarms it.
+// from now (n >= 1) throws; 0 disarms it. The counters are atomics (relaxed:
+// they count, they order nothing) because the threaded tests construct and
+// destroy payloads on two threads at once; what orders the values themselves
+// is the ring under test, and TSan checks that separately.
 struct fault {
-  static inline long countdown = 0;
-  static inline long constructions = 0;  // every construction attempted, armed or not
+  static inline std::atomic<long> countdown = 0;
+  static inline std::atomic<long> constructions = 0;  // every construction attempted, armed or not
   static void arm(long n) noexcept { countdown = n; }
   static void disarm() noexcept { countdown = 0; }
   static void step() {
-    ++constructions;
-    if (countdown > 0 && --countdown == 0) throw injected{};
+    constructions.fetch_add(1, std::memory_order_relaxed);
+    if (countdown.load(std::memory_order_relaxed) > 0 &&
+        countdown.fetch_sub(1, std::memory_order_relaxed) == 1)
+      throw injected{};
   }
 };
 
@@ -39,7 +45,7 @@ struct fault {
 // the armed step); its move is noexcept (every ring accepts it). Counts live
 // objects.
 struct fragile {
-  static inline long live = 0;
+  static inline std::atomic<long> live = 0;  // relaxed counts, see fault
   int v;
   explicit fragile(int x) : v(x) {
     fault::step();
@@ -57,7 +63,7 @@ struct fragile {
 // The same, but its move may throw too (accepted by queue::spsc and the SPSC
 // channel only: the others need a noexcept move).
 struct fragile_move {
-  static inline long live = 0;
+  static inline std::atomic<long> live = 0;  // relaxed counts, see fault
   int v;
   explicit fragile_move(int x) : v(x) {
     fault::step();

@@ -11,7 +11,9 @@
 // (a ck_ring spmc cannot stand in for an MPSC ring, nor ck_ring mpsc for an
 // SPMC one). 8-byte values; producer / side A on cpus()[0], consumer /
 // side B on cpus()[1]. Scenarios (bench/scenarios.hpp):
-//   mp_stream/...     1P -> 1C throughput, capacity 4096, 2^18 values per iteration
+//   mp_stream/...     1P -> 1C throughput, capacity 4096, 2^18 values per iteration;
+//                     also the references mpsc_no_f11 / spmc_no_f11 (the rings
+//                     without the F11 wait, not shipped: what it costs)
 //   mp_rtt/...        ping-pong, capacity 4096, 10000 round trips per iteration
 //   mp_enqueue1/2/... 1 and 2 producers, no consumer, 32768 values per batch
 //                     into 65536 slots (total rate)
@@ -49,6 +51,9 @@ void register_all() {
   for_each_ring<kCap>([]<class A>(const char* role, const char* impl, bool, bool) {
     reg("mp_stream", role, impl, [](benchmark::State& st) { stream<A>(st, kStreamChunk); });
   });
+  // What the F11 wait costs the single-index rings (bench/peers.hpp).
+  reg("mp_stream", "ref", "mpsc_no_f11", [](benchmark::State& st) { stream<nexus_mpsc_no_f11<kCap>>(st, kStreamChunk); });
+  reg("mp_stream", "ref", "spmc_no_f11", [](benchmark::State& st) { stream<nexus_spmc_no_f11<kCap>>(st, kStreamChunk); });
   for_each_ring<kCap>([]<class A>(const char* role, const char* impl, bool, bool) {
     reg("mp_rtt", role, impl, [](benchmark::State& st) { round_trip<A>(st, kRttChunk); });
   });

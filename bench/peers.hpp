@@ -121,6 +121,43 @@ struct nexus_mpmc : nexus_ops<nexus::queue::mpmc::endpoints<u64>> {
   }
 };
 
+// References, not shipped: the MPSC and SPMC rings with the F11 wait switched
+// off (stamped_rules::wait_for_claim = false, the model's negative twin
+// own_push_no_wait_for_claim). Such a pop reports empty in front of a slot
+// that a producer has claimed but not yet published (and a push reports
+// full in front of one a consumer has taken but not yet freed), so it never
+// reads the other side's index. The ratio nexus / this row is what the
+// contract's "never empty while holding a value whose push completed"
+// costs in that run.
+struct mpsc_no_f11_orders : nexus::queue::mpsc::mpsc_orders {
+  static constexpr bool wait_for_claim = false;
+};
+struct spmc_no_f11_orders : nexus::queue::spmc::spmc_orders {
+  static constexpr bool wait_for_claim = false;
+};
+template <unsigned Cap>
+struct nexus_mpsc_no_f11 : nexus_ops<nexus::queue::mpsc::endpoints<u64, nexus::std_sync, mpsc_no_f11_orders>> {
+  using E = nexus::queue::mpsc::endpoints<u64, nexus::std_sync, mpsc_no_f11_orders>;
+  static std::string label() {
+    return "reference, not shipped: nexus::queue::mpsc<u64>(" + std::to_string(Cap) + ") with wait_for_claim = false (F11 open)";
+  }
+  static auto make() {
+    return nexus_make<E, true, false, Cap>(
+        [](unsigned c) { return nexus::queue::mpsc::ring_buffer<u64, nexus::std_sync, mpsc_no_f11_orders>(c); });
+  }
+};
+template <unsigned Cap>
+struct nexus_spmc_no_f11 : nexus_ops<nexus::queue::spmc::endpoints<u64, nexus::std_sync, spmc_no_f11_orders>> {
+  using E = nexus::queue::spmc::endpoints<u64, nexus::std_sync, spmc_no_f11_orders>;
+  static std::string label() {
+    return "reference, not shipped: nexus::queue::spmc<u64>(" + std::to_string(Cap) + ") with wait_for_claim = false (F11 open)";
+  }
+  static auto make() {
+    return nexus_make<E, false, true, Cap>(
+        [](unsigned c) { return nexus::queue::spmc::ring_buffer<u64, nexus::std_sync, spmc_no_f11_orders>(c); });
+  }
+};
+
 // ---- atomic_queue (libatomic-queue-dev) -----------------------------------------------------
 // Q is one of its four containers. Spin = true: push()/pop(), which wait on
 // the slot itself (its "optimist" mode, the one its own benchmarks use);

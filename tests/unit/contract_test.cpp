@@ -16,9 +16,14 @@
 #include <type_traits>
 #include <vector>
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include "contract.hpp"
 #include "nexus/channel/channel.hpp"
 #include "nexus/logbuf/channel.hpp"
+#include "nexus/logbuf/spsc.hpp"
+#include "nexus/notify/event_queue.hpp"
 #include "nexus/notify/event_channel.hpp"
 
 using namespace contract;
@@ -449,4 +454,91 @@ TEST(Channel, IteratesOverNonAssignableValues) {
   EXPECT_EQ(n, 3);
 }
 
+// ---- 8. no system call on a path that does not wait ------------------------------
+std::atomic<long> yields{0};  // calls of the interposed sched_yield (below)
+
+// sched_yield is interposed below (the executable's definition wins over
+// libc's for every caller in the process, std::this_thread::yield
+// included) and counted. Rings, try_* on the channels, notify / poll and
+// the byte rings' claims, on full and empty structures as well, and send /
+// recv on a channel that need not wait, must never reach it: upstream's
+// "never syscalls" senders yielded through their backoff (F13).
+TEST(NonBlockingPaths, NeverYield) {  // F13
+  yields = 0;
+  std::this_thread::yield();
+  ASSERT_EQ(yields.load(), 1) << "the interposed sched_yield is not the one called: this test could not fail";
+  yields = 0;
+  {
+    auto r = nexus::queue::spsc::ring_buffer<int>(2);
+    auto m = nexus::queue::mpsc::ring_buffer<int>(2);
+    auto p = nexus::queue::spmc::ring_buffer<int>(2);
+    auto q = nexus::queue::mpmc::ring_buffer<int>(2);
+    auto cycle = [](auto& e) {
+      for (int lap = 0; lap < 3; ++lap) {
+        while (e.tx.push(lap) == status::ok) {
+        }
+        EXPECT_EQ(e.tx.push(lap), status::full);
+        while (e.rx.pop()) {
+        }
+        EXPECT_FALSE(e.rx.pop());
+      }
+    };
+    cycle(*r), cycle(*m), cycle(*p), cycle(*q);
+  }
+  {
+    auto c = nexus::channel::mpmc_channel<int>(2);
+    auto& [tx, rx] = *c;
+    for (int lap = 0; lap < 3; ++lap) {
+      ASSERT_EQ(tx.send(1), status::ok);  // room: no wait
+      while (tx.try_send(2) == status::ok) {
+      }
+      EXPECT_EQ(tx.try_send(3), status::full);
+      ASSERT_TRUE(rx.recv());  // a value: no wait
+      while (rx.try_recv()) {
+      }
+      EXPECT_EQ(rx.try_recv().code(), status::empty);
+    }
+  }
+  {
+    auto q = nexus::notify::event_queue(4);
+    auto& [n, p] = *q;
+    nexus::notify::events ev;
+    for (int lap = 0; lap < 3; ++lap) {
+      for (std::size_t t = 0; t < 4; ++t) ASSERT_EQ(n.notify(nexus::notify::token(t)), status::ok);
+      ASSERT_EQ(n.notify(nexus::notify::token(0)), status::ok);  // conflated
+      p.poll(ev);
+      EXPECT_EQ(ev.size(), 4u);
+      p.poll(ev);
+      EXPECT_TRUE(ev.empty());
+    }
+  }
+  {
+    auto b = nexus::logbuf::spsc::ring_buffer(64);
+    auto& [tx, rx] = *b;
+    for (int lap = 0; lap < 3; ++lap) {
+      for (;;) {
+        auto w = tx.try_claim(8);
+        if (!w) break;
+        w.commit();
+      }
+      EXPECT_EQ(tx.try_claim(8).code(), status::full);
+      for (;;) {
+        auto rc = rx.try_claim();
+        if (!rc) break;
+        rc.consume();
+      }
+      EXPECT_EQ(rx.try_claim().code(), status::empty);
+    }
+  }
+  EXPECT_EQ(yields.load(), 0) << "a path that does not wait called sched_yield";
+}
+
+// The stamps of the stamped rings are 64-bit (F5: no wrap in reach).
+static_assert(sizeof(nexus::queue::detail::stamped_slot<int, nexus::std_sync>::seq) == 8);
+
 }  // namespace
+
+extern "C" int sched_yield() noexcept {
+  yields.fetch_add(1, std::memory_order_relaxed);
+  return static_cast<int>(::syscall(SYS_sched_yield));
+}

@@ -57,6 +57,11 @@ TYPED_TEST(Rings, BasicsFullAndEmpty) {
   EXPECT_FALSE(rx.pop());
 }
 
+// F5: stamps stay consistent lap after lap. Every slot of a capacity-1 ring
+// is reused 100 times, each lap moving its stamp on by 2 (stamp 2i free for
+// index i, 2i+1 published); stamps are 64-bit and compared as signed
+// differences, so an index wrap (2^63 operations away) would not break the
+// comparison either (static_assert in contract_test.cpp).
 TYPED_TEST(Rings, CapacityOneAcrossLaps) {
   auto r = TypeParam::template make<int>(1);
   auto& [tx, rx] = *r;
@@ -69,6 +74,7 @@ TYPED_TEST(Rings, CapacityOneAcrossLaps) {
   }
 }
 
+// H8: the same for the stamped rings (rounding up from 2^63 + 1 overflows).
 TYPED_TEST(Rings, CapacityErrorsAndRounding) {
   EXPECT_EQ(TypeParam::template make<int>(0).error_code(), nexus::error::capacity_zero);
   EXPECT_EQ(TypeParam::template make<int>(~std::uint64_t{0}).error_code(), nexus::error::capacity_too_large);

@@ -81,6 +81,8 @@ TEST(SpscRing, CapacityZeroIsAnError) {
   EXPECT_THROW((void)r.value(), nexus::bad_result_access);
 }
 
+// H8: a capacity whose rounding overflows, or whose slots cannot be
+// addressed, is the named error capacity_too_large, never a wrapped size.
 TEST(SpscRing, CapacityOverflowIsAnError) {
   for (std::uint64_t c : {(std::uint64_t{1} << 63) + 1, ~std::uint64_t{0}}) {
     auto r = spsc::ring_buffer<int>(c);

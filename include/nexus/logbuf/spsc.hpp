@@ -156,6 +156,10 @@ struct producer_side {
 template <class Sync = std_sync, class O = spsc_orders>
 using endpoints = nexus::detail::endpoints<producer<Sync, O>, consumer<Sync, O>>;
 
+// This ring's public factory and endpoints, with its own default orders;
+// logbuf/mpsc.hpp has the same few lines for its ring (a deliberate repetition:
+// the work is logbuf::detail::make_ring's, once, in format.hpp).
+//
 // Creates a ring of at least `capacity` bytes (rounded up to a power of two).
 // Errors: capacity_zero, capacity_too_small (under 32 bytes after rounding),
 // capacity_too_large (F10: rounding overflows, or above max_capacity),

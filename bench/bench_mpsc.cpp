@@ -52,8 +52,8 @@ void register_all() {
     reg("mp_stream", role, impl, [](benchmark::State& st) { stream<A>(st, kStreamChunk); });
   });
   // What the F11 wait costs the single-index rings (bench/peers.hpp).
-  reg("mp_stream", "ref", "mpsc_no_f11", [](benchmark::State& st) { stream<nexus_mpsc_no_f11<kCap>>(st, kStreamChunk); });
-  reg("mp_stream", "ref", "spmc_no_f11", [](benchmark::State& st) { stream<nexus_spmc_no_f11<kCap>>(st, kStreamChunk); });
+  reg("mp_stream", "ref", "mpsc_no_f11", [](benchmark::State& st) { stream<nexus_no_f11<true, kCap>>(st, kStreamChunk); });
+  reg("mp_stream", "ref", "spmc_no_f11", [](benchmark::State& st) { stream<nexus_no_f11<false, kCap>>(st, kStreamChunk); });
   for_each_ring<kCap>([]<class A>(const char* role, const char* impl, bool, bool) {
     reg("mp_rtt", role, impl, [](benchmark::State& st) { round_trip<A>(st, kRttChunk); });
   });

@@ -129,33 +129,26 @@ struct nexus_mpmc : nexus_ops<nexus::queue::mpmc::endpoints<u64>> {
 // reads the other side's index. The ratio nexus / this row is what the
 // contract's "never empty while holding a value whose push completed"
 // costs in that run.
-struct mpsc_no_f11_orders : nexus::queue::mpsc::mpsc_orders {
-  static constexpr bool wait_for_claim = false;
+template <bool MP>  // true: the MPSC ring; false: the SPMC ring
+struct no_f11 {
+  struct O : std::conditional_t<MP, nexus::queue::mpsc::mpsc_orders, nexus::queue::spmc::spmc_orders> {
+    static constexpr bool wait_for_claim = false;
+  };
+  static auto ring(unsigned c) {
+    if constexpr (MP)
+      return nexus::queue::mpsc::ring_buffer<u64, nexus::std_sync, O>(c);
+    else
+      return nexus::queue::spmc::ring_buffer<u64, nexus::std_sync, O>(c);
+  }
+  using E = std::remove_reference_t<decltype(*ring(1))>;
 };
-struct spmc_no_f11_orders : nexus::queue::spmc::spmc_orders {
-  static constexpr bool wait_for_claim = false;
-};
-template <unsigned Cap>
-struct nexus_mpsc_no_f11 : nexus_ops<nexus::queue::mpsc::endpoints<u64, nexus::std_sync, mpsc_no_f11_orders>> {
-  using E = nexus::queue::mpsc::endpoints<u64, nexus::std_sync, mpsc_no_f11_orders>;
+template <bool MP, unsigned Cap>
+struct nexus_no_f11 : nexus_ops<typename no_f11<MP>::E> {
   static std::string label() {
-    return "reference, not shipped: nexus::queue::mpsc<u64>(" + std::to_string(Cap) + ") with wait_for_claim = false (F11 open)";
+    return std::string("reference, not shipped: nexus::queue::") + (MP ? "mpsc" : "spmc") + "<u64>(" +
+           std::to_string(Cap) + ") with wait_for_claim = false (F11 open)";
   }
-  static auto make() {
-    return nexus_make<E, true, false, Cap>(
-        [](unsigned c) { return nexus::queue::mpsc::ring_buffer<u64, nexus::std_sync, mpsc_no_f11_orders>(c); });
-  }
-};
-template <unsigned Cap>
-struct nexus_spmc_no_f11 : nexus_ops<nexus::queue::spmc::endpoints<u64, nexus::std_sync, spmc_no_f11_orders>> {
-  using E = nexus::queue::spmc::endpoints<u64, nexus::std_sync, spmc_no_f11_orders>;
-  static std::string label() {
-    return "reference, not shipped: nexus::queue::spmc<u64>(" + std::to_string(Cap) + ") with wait_for_claim = false (F11 open)";
-  }
-  static auto make() {
-    return nexus_make<E, false, true, Cap>(
-        [](unsigned c) { return nexus::queue::spmc::ring_buffer<u64, nexus::std_sync, spmc_no_f11_orders>(c); });
-  }
+  static auto make() { return nexus_make<typename no_f11<MP>::E, MP, !MP, Cap>(no_f11<MP>::ring); }
 };
 
 // ---- atomic_queue (libatomic-queue-dev) -----------------------------------------------------

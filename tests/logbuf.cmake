@@ -57,6 +57,22 @@ if(NEXUS_FUZZ_OK)
   add_test(NAME unit.logbuf.fuzz
            COMMAND sh -c "${fuzz_cmd_line} && mkdir -p ${corpus} && ${fuzz_bin} -max_total_time=20 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 ${corpus}")
   set_tests_properties(unit.logbuf.fuzz PROPERTIES LABELS unit TIMEOUT 300)
+
+  # The same for the typed rings, the channels' try_* paths and notify
+  # (tests/fuzz/contract_fuzz.cpp: operation sequences against a model,
+  # capacities at every boundary). Built by clang, it is also the check that
+  # the headers compile with clang for a T aligned to less than 8.
+  set(cfuzz_bin ${CMAKE_CURRENT_BINARY_DIR}/contract_fuzz)
+  set(cfuzz_cmd ${NEXUS_FUZZ_CXX} -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined
+                -fno-sanitize-recover=undefined -I${PROJECT_SOURCE_DIR}/include
+                ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/contract_fuzz.cpp -o ${cfuzz_bin})
+  add_custom_target(contract_fuzz COMMAND ${cfuzz_cmd} DEPENDS fuzz/contract_fuzz.cpp
+                    COMMENT "libFuzzer target for the rings, channels and notify" VERBATIM)
+  string(REPLACE ";" " " cfuzz_cmd_line "${cfuzz_cmd}")
+  set(ccorpus ${CMAKE_CURRENT_BINARY_DIR}/contract_fuzz_corpus)
+  add_test(NAME unit.contract.fuzz
+           COMMAND sh -c "${cfuzz_cmd_line} && mkdir -p ${ccorpus} && ${cfuzz_bin} -max_total_time=20 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 ${ccorpus}")
+  set_tests_properties(unit.contract.fuzz PROPERTIES LABELS unit TIMEOUT 300)
 else()
-  message(STATUS "nexus: no clang++ with libFuzzer (-fsanitize=fuzzer): the logbuf fuzz test is not run")
+  message(STATUS "nexus: no clang++ with libFuzzer (-fsanitize=fuzzer): the fuzz tests are not run")
 endif()

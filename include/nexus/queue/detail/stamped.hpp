@@ -106,8 +106,12 @@ struct stamped_rules {
   static constexpr bool wait_for_claim = true;      // false only in a model twin
 };
 
+// Aligned as its members make it: the stamp's 8 bytes and T's own
+// alignment (Sync::slot<T> holds T in a union). An alignas(T) here was
+// ill-formed for a T aligned to less than 8 (int, the notify queue's u32):
+// clang rejects it, gcc ignored it.
 template <class T, class Sync>
-struct alignas(T) stamped_slot {
+struct stamped_slot {
   typename Sync::template atomic<std::uint64_t> seq;
   typename Sync::template slot<T> value;
 };

@@ -44,35 +44,32 @@ if(NEXUS_FUZZ_CXX AND NOT NEXUS_SANITIZED)
     set(NEXUS_FUZZ_OK ON)
   endif()
 endif()
-if(NEXUS_FUZZ_OK)
-  set(fuzz_bin ${CMAKE_CURRENT_BINARY_DIR}/logbuf_fuzz)
-  set(fuzz_cmd ${NEXUS_FUZZ_CXX} -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined
-               -fno-sanitize-recover=undefined -I${PROJECT_SOURCE_DIR}/include -I${CMAKE_CURRENT_SOURCE_DIR}
-               ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/logbuf_fuzz.cpp -o ${fuzz_bin})
-  # Manual builds: cmake --build --preset ci --target logbuf_fuzz
-  add_custom_target(logbuf_fuzz COMMAND ${fuzz_cmd} DEPENDS fuzz/logbuf_fuzz.cpp logbuf_model.hpp
-                    COMMENT "libFuzzer target for nexus/logbuf" VERBATIM)
-  string(REPLACE ";" " " fuzz_cmd_line "${fuzz_cmd}")
-  set(corpus ${CMAKE_CURRENT_BINARY_DIR}/logbuf_fuzz_corpus)
-  add_test(NAME unit.logbuf.fuzz
-           COMMAND sh -c "${fuzz_cmd_line} && mkdir -p ${corpus} && ${fuzz_bin} -max_total_time=20 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 ${corpus}")
-  set_tests_properties(unit.logbuf.fuzz PROPERTIES LABELS unit TIMEOUT 300)
+# nexus_fuzz(name test source...): builds tests/fuzz/<name>.cpp with clang's
+# libFuzzer + ASan + UBSan (target <name>, for manual builds) and runs it for
+# 20 s as ctest <test>, compiling it inside the test itself.
+function(nexus_fuzz name test comment)
+  set(bin ${CMAKE_CURRENT_BINARY_DIR}/${name})
+  set(cmd ${NEXUS_FUZZ_CXX} -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined
+          -fno-sanitize-recover=undefined -I${PROJECT_SOURCE_DIR}/include -I${CMAKE_CURRENT_SOURCE_DIR}
+          ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/${name}.cpp -o ${bin})
+  add_custom_target(${name} COMMAND ${cmd} DEPENDS ${ARGN} COMMENT "${comment}" VERBATIM)
+  string(REPLACE ";" " " cmd_line "${cmd}")
+  set(corpus ${CMAKE_CURRENT_BINARY_DIR}/${name}_corpus)
+  add_test(NAME ${test}
+           COMMAND sh -c "${cmd_line} && mkdir -p ${corpus} && ${bin} -max_total_time=20 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 ${corpus}")
+  set_tests_properties(${test} PROPERTIES LABELS unit TIMEOUT 300)
+endfunction()
 
-  # The same for the typed rings, the channels' try_* paths and notify
-  # (tests/fuzz/contract_fuzz.cpp: operation sequences against a model,
-  # capacities at every boundary). Built by clang, it is also the check that
-  # the headers compile with clang for a T aligned to less than 8.
-  set(cfuzz_bin ${CMAKE_CURRENT_BINARY_DIR}/contract_fuzz)
-  set(cfuzz_cmd ${NEXUS_FUZZ_CXX} -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined
-                -fno-sanitize-recover=undefined -I${PROJECT_SOURCE_DIR}/include
-                ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/contract_fuzz.cpp -o ${cfuzz_bin})
-  add_custom_target(contract_fuzz COMMAND ${cfuzz_cmd} DEPENDS fuzz/contract_fuzz.cpp
-                    COMMENT "libFuzzer target for the rings, channels and notify" VERBATIM)
-  string(REPLACE ";" " " cfuzz_cmd_line "${cfuzz_cmd}")
-  set(ccorpus ${CMAKE_CURRENT_BINARY_DIR}/contract_fuzz_corpus)
-  add_test(NAME unit.contract.fuzz
-           COMMAND sh -c "${cfuzz_cmd_line} && mkdir -p ${ccorpus} && ${cfuzz_bin} -max_total_time=20 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 ${ccorpus}")
-  set_tests_properties(unit.contract.fuzz PROPERTIES LABELS unit TIMEOUT 300)
+if(NEXUS_FUZZ_OK)
+  # Manual builds: cmake --build --preset ci --target logbuf_fuzz
+  nexus_fuzz(logbuf_fuzz unit.logbuf.fuzz "libFuzzer target for nexus/logbuf"
+             fuzz/logbuf_fuzz.cpp fuzz/fuzz_check.hpp logbuf_model.hpp)
+  # The typed rings, the channels' try_* paths and notify (operation
+  # sequences against a model, capacities at every boundary). Built by
+  # clang, it is also the check that the headers compile with clang for a T
+  # aligned to less than 8.
+  nexus_fuzz(contract_fuzz unit.contract.fuzz "libFuzzer target for the rings, channels and notify"
+             fuzz/contract_fuzz.cpp fuzz/fuzz_check.hpp)
 else()
   message(STATUS "nexus: no clang++ with libFuzzer (-fsanitize=fuzzer): the fuzz tests are not run")
 endif()

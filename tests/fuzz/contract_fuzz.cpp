@@ -18,13 +18,11 @@
 //   - notify: tokens in and out of range (invalid_token), conflation,
 //     poll_limit budgets from 0 to more than the tokens queued.
 // Build and run (tests/logbuf.cmake does, as unit.contract.fuzz):
-//   clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude \
+//   clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Itests \
 //           tests/fuzz/contract_fuzz.cpp -o contract_fuzz
 //   ./contract_fuzz -max_total_time=20
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <deque>
 #include <optional>
 #include <utility>
@@ -36,16 +34,10 @@
 #include "nexus/queue/mpsc.hpp"
 #include "nexus/queue/spmc.hpp"
 #include "nexus/queue/spsc.hpp"
+#include "fuzz/fuzz_check.hpp"
 
 using nexus::status;
 
-#define FUZZ_CHECK(cond)                                                                \
-  do {                                                                                  \
-    if (!(cond)) {                                                                      \
-      std::fprintf(stderr, "contract_fuzz: check failed: %s (line %d)\n", #cond, __LINE__); \
-      std::abort();                                                                     \
-    }                                                                                   \
-  } while (0)
 
 namespace {
 
@@ -87,10 +79,58 @@ std::uint64_t round_up(std::uint64_t c) {
 // A capacity the fuzzer may allocate (the others must be rejected first).
 bool small(std::uint64_t c) { return c != 0 && c <= 4096; }
 
-// ---- the rings ------------------------------------------------------------------------
+// ---- the rings and the channels' non-blocking paths -------------------------------------
+// One driver for both: Ops says how a value goes in and out and what the
+// model expects of it; the rest (capacities, clones, drops, disconnects,
+// live values) is the same.
 
-template <bool MP, bool MC, class Make>
-void rings(input& in, Make make) {
+struct ring_ops {
+  static constexpr bool channel = false;
+  // push: ok while there is room, else full (a ring whose consumers are gone
+  // still takes values until full; they go with the last handle).
+  template <class Tx>
+  static void put(Tx& tx, int v, std::deque<int>& model, std::uint64_t cap, bool) {
+    const status st = tx.push(counted(v));
+    FUZZ_CHECK(st == (model.size() < cap ? status::ok : status::full));
+    if (st == status::ok) model.push_back(v);
+  }
+  template <class Rx>
+  static void get(Rx& rx, std::deque<int>& model, bool) {
+    auto got = rx.pop();
+    FUZZ_CHECK(got.has_value() == !model.empty());
+    if (got) {
+      FUZZ_CHECK(got->v == model.front());
+      model.pop_front();
+    }
+  }
+};
+
+struct channel_ops {
+  static constexpr bool channel = true;
+  // try_send: disconnected once the last receiver has gone, else ok while
+  // there is room, else full.
+  template <class Tx>
+  static void put(Tx& tx, int v, std::deque<int>& model, std::uint64_t cap, bool no_receivers) {
+    const status st = tx.try_send(counted(v));
+    FUZZ_CHECK(st == (no_receivers ? status::disconnected : model.size() < cap ? status::ok : status::full));
+    if (st == status::ok) model.push_back(v);
+  }
+  // try_recv: the oldest value, else empty, or disconnected once every
+  // sender has gone.
+  template <class Rx>
+  static void get(Rx& rx, std::deque<int>& model, bool no_senders) {
+    auto got = rx.try_recv();
+    if (!model.empty()) {
+      FUZZ_CHECK(got && got->v == model.front());
+      model.pop_front();
+    } else {
+      FUZZ_CHECK(got.code() == (no_senders ? status::disconnected : status::empty));
+    }
+  }
+};
+
+template <class Ops, bool CloneTx, bool CloneRx, class Make>
+void sequences(input& in, Make make) {
   const std::uint64_t req = kCaps[in.byte() % std::size(kCaps)];
   auto r = make(req);
   if (!small(req)) {
@@ -101,50 +141,31 @@ void rings(input& in, Make make) {
   FUZZ_CHECK(r);
   counted::live = 0;
   {
-    using tx_t = std::remove_reference_t<decltype(r->tx)>;
-    using rx_t = std::remove_reference_t<decltype(r->rx)>;
-    std::vector<tx_t> tx;
-    std::vector<rx_t> rx;
+    std::vector<std::remove_reference_t<decltype(r->tx)>> tx;
+    std::vector<std::remove_reference_t<decltype(r->rx)>> rx;
     tx.push_back(std::move(r->tx));
     rx.push_back(std::move(r->rx));
     const std::uint64_t cap = tx[0].capacity();
     FUZZ_CHECK(cap == round_up(req) && rx[0].capacity() == cap);
     std::deque<int> model;
     int next = 0;
-    while (in.more()) {
+    while (in.more() && !(tx.empty() && rx.empty())) {
       const std::uint8_t op = in.byte();
       const std::size_t pick = in.byte();
       switch (op % 6) {
         case 0:
-        case 1:  // push
-          if (!tx.empty()) {
-            counted v(next);
-            const status st = tx[pick % tx.size()].push(std::move(v));
-            if (model.size() < cap) {
-              FUZZ_CHECK(st == status::ok);
-              model.push_back(next++);
-            } else {
-              FUZZ_CHECK(st == status::full);
-            }
-          }
+        case 1:
+          if (!tx.empty()) Ops::put(tx[pick % tx.size()], next++, model, cap, rx.empty());
           break;
         case 2:
-        case 3:  // pop
-          if (!rx.empty()) {
-            auto got = rx[pick % rx.size()].pop();
-            if (model.empty()) {
-              FUZZ_CHECK(!got);
-            } else {
-              FUZZ_CHECK(got && got->v == model.front());
-              model.pop_front();
-            }
-          }
+        case 3:
+          if (!rx.empty()) Ops::get(rx[pick % rx.size()], model, tx.empty());
           break;
         case 4:  // clone a handle of a side that allows it
-          if constexpr (MP) {
+          if constexpr (CloneTx) {
             if (pick & 1 && !tx.empty() && tx.size() < 4) tx.push_back(tx[pick % tx.size()].clone());
           }
-          if constexpr (MC) {
+          if constexpr (CloneRx) {
             if (!(pick & 1) && !rx.empty() && rx.size() < 4) rx.push_back(rx[pick % rx.size()].clone());
           }
           break;
@@ -153,98 +174,20 @@ void rings(input& in, Make make) {
             tx.erase(tx.begin() + static_cast<std::ptrdiff_t>(pick % tx.size()));
           } else if (!rx.empty()) {
             rx.erase(rx.begin() + static_cast<std::ptrdiff_t>(pick % rx.size()));
-            if (rx.empty()) model.clear();  // the last consumer destroyed what nobody can pop
+            if (rx.empty()) model.clear();  // the last receiver destroyed what nobody can take
           }
           break;
       }
-      for (auto& t : tx) FUZZ_CHECK(t.is_disconnected() == rx.empty());
-      for (auto& c : rx) FUZZ_CHECK(c.is_disconnected() == tx.empty());
-      // Live values: exactly the model's (once the consumers are gone, the
+      if constexpr (!Ops::channel) {
+        for (auto& t : tx) FUZZ_CHECK(t.is_disconnected() == rx.empty());
+        for (auto& c : rx) FUZZ_CHECK(c.is_disconnected() == tx.empty());
+      }
+      // Live values: exactly the model's (once the receivers are gone, the
       // values pushed after them, until the last handle frees the block).
       FUZZ_CHECK(counted::live == (tx.empty() && rx.empty() ? 0 : static_cast<long>(model.size())));
-      if (rx.empty() && tx.empty()) break;
     }
   }
   FUZZ_CHECK(counted::live == 0);  // the last handle destroyed the rest
-}
-
-// ---- the channels' non-blocking paths ---------------------------------------------------
-
-template <bool CloneTx, bool CloneRx, class Make>
-void channels(input& in, Make make) {
-  const std::uint64_t req = kCaps[in.byte() % std::size(kCaps)];
-  auto c = make(req);
-  if (!small(req)) {
-    FUZZ_CHECK(!c);
-    FUZZ_CHECK(c.error_code() == (req == 0 ? nexus::error::capacity_zero : nexus::error::capacity_too_large));
-    return;
-  }
-  FUZZ_CHECK(c);
-  counted::live = 0;
-  {
-    using tx_t = std::remove_reference_t<decltype(c->tx)>;
-    using rx_t = std::remove_reference_t<decltype(c->rx)>;
-    std::vector<tx_t> tx;
-    std::vector<rx_t> rx;
-    tx.push_back(std::move(c->tx));
-    rx.push_back(std::move(c->rx));
-    const std::uint64_t cap = tx[0].capacity();
-    FUZZ_CHECK(cap == round_up(req));
-    std::deque<int> model;
-    int next = 0;
-    while (in.more()) {
-      const std::uint8_t op = in.byte();
-      const std::size_t pick = in.byte();
-      switch (op % 6) {
-        case 0:
-        case 1:  // try_send
-          if (!tx.empty()) {
-            counted v(next);
-            const status st = tx[pick % tx.size()].try_send(std::move(v));
-            if (rx.empty()) {
-              FUZZ_CHECK(st == status::disconnected);
-            } else if (model.size() < cap) {
-              FUZZ_CHECK(st == status::ok);
-              model.push_back(next++);
-            } else {
-              FUZZ_CHECK(st == status::full);
-            }
-          }
-          break;
-        case 2:
-        case 3:  // try_recv
-          if (!rx.empty()) {
-            auto got = rx[pick % rx.size()].try_recv();
-            if (!model.empty()) {
-              FUZZ_CHECK(got && got->v == model.front());
-              model.pop_front();
-            } else {
-              FUZZ_CHECK(got.code() == (tx.empty() ? status::disconnected : status::empty));
-            }
-          }
-          break;
-        case 4:  // clone
-          if constexpr (CloneTx) {
-            if (pick & 1 && !tx.empty() && tx.size() < 4) tx.push_back(tx[pick % tx.size()].clone());
-          }
-          if constexpr (CloneRx) {
-            if (!(pick & 1) && !rx.empty() && rx.size() < 4) rx.push_back(rx[pick % rx.size()].clone());
-          }
-          break;
-        case 5:  // drop
-          if (pick & 1 && !tx.empty()) {
-            tx.erase(tx.begin() + static_cast<std::ptrdiff_t>(pick % tx.size()));
-          } else if (!rx.empty()) {
-            rx.erase(rx.begin() + static_cast<std::ptrdiff_t>(pick % rx.size()));
-            if (rx.empty()) model.clear();  // destroyed with the last receiver
-          }
-          break;
-      }
-      FUZZ_CHECK(counted::live == (tx.empty() && rx.empty() ? 0 : static_cast<long>(model.size())));
-      if (rx.empty() && tx.empty()) break;
-    }
-  }
-  FUZZ_CHECK(counted::live == 0);
 }
 
 // ---- notify -----------------------------------------------------------------------------
@@ -295,42 +238,40 @@ void notify(input& in) {
   FUZZ_CHECK(ev.size() == model.size());
 }
 
+// The structures under test: the channel kinds double as ring factories
+// (kind::X::make is the ring a channel runs on); spmc has no channel.
+struct spmc_kind {
+  static constexpr bool clone_senders = false, clone_receivers = true;
+  template <class T, class Sync>
+  static auto make(std::uint64_t c) { return nexus::queue::spmc::ring_buffer<T, Sync>(c); }
+};
+template <class Ops, class Kind>
+struct target {
+  static void run(input& in) {
+    sequences<Ops, Kind::clone_senders, Kind::clone_receivers>(in, [](std::uint64_t c) {
+      if constexpr (Ops::channel)
+        return nexus::channel::make<counted, Kind>(c);
+      else
+        return Kind::template make<counted, nexus::std_sync>(c);
+    });
+  }
+};
+struct notify_target {
+  static void run(input& in) { notify(in); }
+};
+template <class... Targets>
+void run_one(unsigned which, input& in) {
+  unsigned i = 0;
+  ((which == i++ ? Targets::run(in) : void()), ...);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  namespace k = nexus::channel::kind;
   input in{data, size};
-  switch (in.byte() % 8) {
-    case 0:
-      rings<false, false>(
-          in, [](std::uint64_t c) { return nexus::queue::spsc::ring_buffer<counted>(c); });
-      break;
-    case 1:
-      rings<true, false>(
-          in, [](std::uint64_t c) { return nexus::queue::mpsc::ring_buffer<counted>(c); });
-      break;
-    case 2:
-      rings<false, true>(
-          in, [](std::uint64_t c) { return nexus::queue::spmc::ring_buffer<counted>(c); });
-      break;
-    case 3:
-      rings<true, true>(
-          in, [](std::uint64_t c) { return nexus::queue::mpmc::ring_buffer<counted>(c); });
-      break;
-    case 4:
-      channels<false, false>(
-          in, [](std::uint64_t c) { return nexus::channel::channel<counted>(c); });
-      break;
-    case 5:
-      channels<true, false>(
-          in, [](std::uint64_t c) { return nexus::channel::mpsc_channel<counted>(c); });
-      break;
-    case 6:
-      channels<true, true>(
-          in, [](std::uint64_t c) { return nexus::channel::mpmc_channel<counted>(c); });
-      break;
-    default:
-      notify(in);
-      break;
-  }
+  run_one<target<ring_ops, k::spsc>, target<ring_ops, k::mpsc>, target<ring_ops, spmc_kind>, target<ring_ops, k::mpmc>,
+          target<channel_ops, k::spsc>, target<channel_ops, k::mpsc>, target<channel_ops, k::mpmc>, notify_target>(
+      in.byte() % 8, in);
   return 0;
 }

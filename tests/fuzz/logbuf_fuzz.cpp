@@ -21,19 +21,13 @@
 #include "logbuf_model.hpp"
 #include "nexus/logbuf/mpsc.hpp"
 #include "nexus/logbuf/spsc.hpp"
+#include "fuzz/fuzz_check.hpp"
 
 namespace lb = nexus::logbuf;
 using nexus::status;
 using nexus_test::record_bytes;
 using nexus_test::ring_model;
 
-#define FUZZ_CHECK(cond)                                                      \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      std::fprintf(stderr, "logbuf_fuzz: check failed: %s (line %d)\n", #cond, __LINE__); \
-      std::abort();                                                           \
-    }                                                                         \
-  } while (0)
 
 namespace {
 

@@ -66,6 +66,22 @@ nexus::status push_retry(P& p, V&& v) {
   return st;
 }
 
+// The consumer of the ring scenarios: `tries` pops (a scheduling point
+// after each miss); then, if the producers are gone, pops until empty.
+// True when it drained (the caller checks that everything arrived).
+template <class C, class Take>
+bool pop_then_drain(C& rx, int tries, Take&& take) {
+  for (int k = 0; k < tries; ++k) {
+    if (auto v = rx.pop())
+      take(*v);
+    else
+      relacy_sync::spin_pause();
+  }
+  if (!rx.is_disconnected()) return false;
+  while (auto v = rx.pop()) take(*v);
+  return true;
+}
+
 template <class Q>
 using producer_of = std::remove_reference_t<decltype(std::declval<typename Q::endpoints&>().tx)>;
 template <class Q>
@@ -93,17 +109,8 @@ struct fifo : scenario<fifo<Q, Cap, N>, 2> {
       pushed.store(done);
       auto gone = std::move(r->tx);  // disconnect while items may be in flight
     } else {
-      for (int k = 0; k < n; ++k) {
-        if (auto v = r->rx.pop())
-          take(*v);
-        else
-          relacy_sync::spin_pause();
-      }
-      if (r->rx.is_disconnected()) {
-        // Producer gone: everything it pushed must be visible now.
-        while (auto v = r->rx.pop()) take(*v);
+      if (pop_then_drain(r->rx, n, [this](int v) { take(v); }))  // producer gone: everything it pushed must be visible now
         relacy_sync::verify(next - 1 == pushed.load(), "disconnected but an item is missing");
-      }
     }
   }
   void check() {
@@ -253,16 +260,8 @@ struct two_producers : scenario<two_producers<Q>, 3> {
       pushed_b.store(push_retry(*second, 101) == nexus::status::ok ? 1 : 0);
       auto gone = std::move(*second);
     } else {
-      for (int k = 0; k < 3; ++k) {
-        if (auto v = r->rx.pop())
-          take(*v);
-        else
-          relacy_sync::spin_pause();
-      }
-      if (r->rx.is_disconnected()) {
-        while (auto v = r->rx.pop()) take(*v);
+      if (pop_then_drain(r->rx, 3, [this](int v) { take(v); }))
         relacy_sync::verify(all_arrived(), "every producer gone but a pushed value is not visible");
-      }
     }
   }
   void check() {

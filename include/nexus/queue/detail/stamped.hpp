@@ -275,6 +275,8 @@ struct stamped_shared {
   template <bool Claims, class Word>
   static bool moved_past(const Word& w, std::uint64_t pos) noexcept {
     if constexpr (Claims)
+      // relaxed: pairs with nothing; coherence alone orders it after a claim
+      // or take (the other side's CAS) that happens before this call (F11).
       return O::wait_for_claim && static_cast<std::int64_t>(w.load(std::memory_order_relaxed) - pos) > 0;
     else
       return false;

@@ -12,7 +12,7 @@ function(nexus_logbuf_gtest name label)
                        DISCOVERY_TIMEOUT 60)
 endfunction()
 
-nexus_logbuf_gtest(logbuf_unit_tests unit unit/logbuf_test.cpp)
+nexus_logbuf_gtest(logbuf_unit_tests unit unit/logbuf_test.cpp unit/stall_test.cpp)
 
 if(rapidcheck_FOUND)
   nexus_logbuf_gtest(logbuf_property_tests property property/logbuf_prop.cpp)

@@ -31,6 +31,9 @@ enum class status : std::uint8_t {
                  // capacity/2, F9): final for that size, nothing changed
   busy,          // the handle's single open claim must be closed first:
                  // nothing changed
+  undrained,     // notify: the events buffer still holds tokens drain()
+                 // has not taken; nothing was polled (a token dropped there
+                 // would be lost for good)
 };
 
 // Why a constructor or a call with bad input produced nothing.
@@ -55,6 +58,7 @@ constexpr const char* to_string(status s) noexcept {
     case status::zero_length: return "zero-length record";
     case status::too_large: return "record too large for this ring";
     case status::busy: return "a claim is still open";
+    case status::undrained: return "the events buffer still holds undrained tokens";
   }
   return "unknown status";
 }

@@ -253,6 +253,95 @@ TEST(EventChannel, PingPongManyRounds) {
   echo.join();
 }
 
+// Issue 16, item 6: the events read cursor (as upstream nexus-notify 1.1.0).
+TEST(Events, DrainTakesOneTokenAtATimeAndTheViewsCoverTheRest) {
+  auto q = event_queue(16);
+  auto& [n, p] = *q;
+  events ev = events::with_capacity(16);
+  for (std::size_t t : {5u, 1u, 9u}) ASSERT_EQ(n.notify(token(t)), status::ok);
+  ASSERT_EQ(p.poll(ev), status::ok);
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_FALSE(ev.draining());
+  auto first = ev.drain();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->index(), 5u);
+  EXPECT_TRUE(ev.draining());
+  EXPECT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].index(), 1u);
+  EXPECT_EQ(ev.data()->index(), 1u);
+  EXPECT_EQ(indices(ev), (std::vector<std::size_t>{1, 9}));
+  EXPECT_EQ(ev.drain()->index(), 1u);
+  EXPECT_EQ(ev.drain()->index(), 9u);
+  EXPECT_FALSE(ev.drain());
+  EXPECT_TRUE(ev.empty());
+  EXPECT_FALSE(ev.draining()) << "drained to the end: the next poll may clear it";
+  ASSERT_EQ(n.notify(token(2)), status::ok);
+  ASSERT_EQ(p.poll(ev), status::ok);
+  EXPECT_EQ(indices(ev), (std::vector<std::size_t>{2}));
+}
+
+TEST(Events, EveryPollRefusesABufferPartWayThroughADrain) {
+  auto q = event_queue(16);
+  auto& [n, p] = *q;
+  events ev;
+  for (std::size_t t : {3u, 4u}) ASSERT_EQ(n.notify(token(t)), status::ok);
+  ASSERT_EQ(p.poll(ev), status::ok);
+  ASSERT_EQ(ev.drain()->index(), 3u);
+  ASSERT_EQ(n.notify(token(7)), status::ok);
+  // Refused, nothing polled, nothing changed: token 4 is still there, and 7
+  // still queued.
+  EXPECT_EQ(p.poll(ev), status::undrained);
+  EXPECT_EQ(p.poll_limit(ev, 0), status::undrained);
+  EXPECT_EQ(p.poll_limit(ev, 5), status::undrained);
+  EXPECT_EQ(indices(ev), (std::vector<std::size_t>{4}));
+  EXPECT_STREQ(nexus::to_string(status::undrained), "the events buffer still holds undrained tokens");
+  EXPECT_EQ(ev.drain()->index(), 4u);
+  ASSERT_EQ(p.poll(ev), status::ok);
+  EXPECT_EQ(indices(ev), (std::vector<std::size_t>{7}));
+}
+
+TEST(Events, IterationWithoutDrainLeavesTheBufferPollable) {
+  auto q = event_queue(4);
+  auto& [n, p] = *q;
+  events ev;
+  ASSERT_EQ(n.notify(token(1)), status::ok);
+  ASSERT_EQ(p.poll(ev), status::ok);
+  EXPECT_EQ(indices(ev), (std::vector<std::size_t>{1}));  // read, not drained
+  ASSERT_EQ(n.notify(token(2)), status::ok);
+  ASSERT_EQ(p.poll(ev), status::ok) << "a buffer read by iteration is handled";
+  EXPECT_EQ(indices(ev), (std::vector<std::size_t>{2}));
+}
+
+TEST(Events, EventChannelAndLocalRefuseAPartlyDrainedBuffer) {
+  auto c = event_channel(8, 0);
+  ASSERT_TRUE(c);
+  events ev;
+  for (std::size_t t : {1u, 2u}) ASSERT_EQ(c->tx.notify(token(t)), status::ok);
+  ASSERT_EQ(c->rx.try_recv(ev), status::ok);
+  ASSERT_EQ(ev.drain()->index(), 1u);
+  EXPECT_EQ(c->rx.try_recv(ev), status::undrained);
+  EXPECT_EQ(c->rx.try_recv_limit(ev, 1), status::undrained);
+  EXPECT_EQ(c->rx.recv(ev), status::undrained) << "refused at once, never blocking";
+  EXPECT_EQ(c->rx.recv_limit(ev, 0), status::undrained);
+  EXPECT_EQ(c->rx.recv_timeout(ev, 1h), status::undrained);
+  EXPECT_EQ(indices(ev), (std::vector<std::size_t>{2}));
+  { auto gone = std::move(c->tx); }
+  EXPECT_EQ(c->rx.recv(ev), status::undrained) << "even once disconnected: the token is still there";
+  EXPECT_EQ(ev.drain()->index(), 2u);
+  EXPECT_EQ(c->rx.recv(ev), status::disconnected);
+
+  local l;
+  l.ensure_capacity(3);
+  for (std::size_t t : {0u, 3u}) ASSERT_EQ(l.mark(token(t)), status::ok);
+  ASSERT_EQ(l.poll(ev), status::ok);
+  ASSERT_EQ(ev.drain()->index(), 0u);
+  EXPECT_EQ(l.poll(ev), status::undrained);
+  EXPECT_EQ(l.poll_limit(ev, 1), status::undrained);
+  EXPECT_EQ(ev.drain()->index(), 3u);
+  EXPECT_EQ(l.poll(ev), status::ok);
+  EXPECT_TRUE(ev.empty());
+}
+
 TEST(Local, DedupOrderAndWordBoundaries) {
   local l = local::with_capacity(0);
   for (int i = 0; i < 200; ++i) EXPECT_EQ(l.register_token().index(), std::size_t(i));

@@ -33,7 +33,8 @@ TEST(Result, MovesAMoveOnlyValue) {
 TEST(Result, EveryStatusAndErrorHasAName) {
   using nexus::status;
   for (auto s : {status::ok, status::full, status::empty, status::disconnected, status::timeout,
-                 status::invalid_token, status::overflow})
+                 status::invalid_token, status::overflow, status::zero_length, status::too_large, status::busy,
+                 status::undrained})
     EXPECT_STRNE(nexus::to_string(s), "unknown status");
   for (auto e : {nexus::error::capacity_zero, nexus::error::capacity_too_large, nexus::error::out_of_memory})
     EXPECT_STRNE(nexus::to_string(e), "unknown error");

@@ -167,7 +167,10 @@ class receiver : public nexus::detail::channel_end<detail::channel_block<Sync, C
   // Non-blocking: poll / poll_limit. status::ok (events), status::empty or
   // status::disconnected (no senders and nothing pending).
   [[nodiscard]] status try_recv(events& ev) { return try_recv_limit(ev, std::numeric_limits<std::size_t>::max()); }
+  // Every receive refuses a buffer part-way through a drain():
+  // status::undrained, nothing received (see events).
   [[nodiscard]] status try_recv_limit(events& ev, std::size_t limit) {
+    if (ev.draining()) return status::undrained;
     auto& p = this->l_.q;
     p.poll_limit(ev, limit);
     if (!ev.empty() || limit == 0) return status::ok;
@@ -182,6 +185,7 @@ class receiver : public nexus::detail::channel_end<detail::channel_block<Sync, C
 
  private:
   status wait(events& ev, std::size_t limit, const typename Sync::clock::time_point* deadline) {
+    if (ev.draining()) return status::undrained;
     if (limit == 0) return status::ok;
     return block_on<Sync>(this->s_->not_empty, this->l_.spins, deadline, status::empty,
                           [&](bool) { return try_recv_limit(ev, limit); });

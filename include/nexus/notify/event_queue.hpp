@@ -11,9 +11,11 @@
 //   notify(t): t >= max_tokens -> status::invalid_token, nothing changed.
 //     if flags[t].exchange(true) (admit) was already true: conflated, done
 //     (one RMW, wait-free). Otherwise push t; the push cannot fail (below).
-//   poll_limit(ev, n): clear ev; up to n times: pop t; flags[t].exchange(false)
-//     (clear); append t. The pop comes before the clear. O(n); n = 0 leaves
-//     the queue untouched; leftovers stay queued in FIFO order.
+//   poll_limit(ev, n): ev part-way through a drain() -> status::undrained,
+//     nothing touched (events). Otherwise clear ev; up to n times: pop t;
+//     flags[t].exchange(false) (clear); append t. The pop comes before the
+//     clear. O(n); n = 0 leaves the queue untouched; leftovers stay queued
+//     in FIFO order.
 //   FIFO by first notification; a burst of notifies of one token between two
 //   polls is delivered once (conflation). A token notified again after this
 //   poll cleared it is queued again, and a poll that is still draining may
@@ -66,6 +68,7 @@
 #include <limits>
 #include <memory>
 #include <new>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -91,6 +94,16 @@ class token {
 
 // A reusable buffer of tokens (mio style). Every poll clears it first.
 // Reserve max_tokens up front and polling never allocates.
+//
+// A read cursor (as upstream nexus-notify 1.1.0): drain() takes the tokens
+// one at a time, and size(), empty(), operator[], begin()/end() and data()
+// cover only the part not yet drained. A poll (poll, poll_limit, and the
+// event channel's recv and try_recv forms) refuses a buffer that drain()
+// has started but not finished: status::undrained, nothing polled, the
+// buffer unchanged, since notify is one-shot and deduplicated and a token
+// cleared there would never come again. A buffer read by iteration alone
+// (no drain()) is taken to be handled and is cleared by the next poll, as
+// before; so is one drained to the end.
 class events {
  public:
   events() = default;
@@ -99,18 +112,30 @@ class events {
     e.v_.reserve(n);
     return e;
   }
-  std::size_t size() const noexcept { return v_.size(); }
-  bool empty() const noexcept { return v_.empty(); }
+  std::size_t size() const noexcept { return v_.size() - pos_; }
+  bool empty() const noexcept { return pos_ == v_.size(); }
   std::size_t capacity() const noexcept { return v_.capacity(); }
-  void clear() noexcept { v_.clear(); }
-  token operator[](std::size_t i) const noexcept { return v_[i]; }
-  const token* begin() const noexcept { return v_.data(); }
+  void clear() noexcept {
+    v_.clear();
+    pos_ = 0;
+  }
+  token operator[](std::size_t i) const noexcept { return v_[pos_ + i]; }
+  const token* begin() const noexcept { return v_.data() + pos_; }
   const token* end() const noexcept { return v_.data() + v_.size(); }
-  const token* data() const noexcept { return v_.data(); }
+  const token* data() const noexcept { return begin(); }
+  // The oldest undrained token, consumed; nullopt once all are drained.
+  std::optional<token> drain() noexcept {
+    if (pos_ == v_.size()) return std::nullopt;
+    return v_[pos_++];
+  }
+  // True while drain() has taken some of the tokens but not all: a poll
+  // into this buffer returns status::undrained.
+  bool draining() const noexcept { return pos_ != 0 && pos_ != v_.size(); }
   void push(token t) { v_.push_back(t); }  // used by pollers
 
  private:
   std::vector<token> v_;
+  std::size_t pos_ = 0;  // tokens [0, pos_) have been drained
 };
 
 struct notify_orders {
@@ -240,11 +265,15 @@ class poller : public detail::flags_handle<Sync, O, queue::mpsc::consumer<std::u
 
  public:
   // Clears `ev`, then moves every ready token into it, oldest first.
-  void poll(events& ev) { poll_limit(ev, std::numeric_limits<std::size_t>::max()); }
+  // status::ok, or status::undrained (nothing polled, `ev` unchanged) when
+  // `ev` is part-way through a drain() (see events).
+  status poll(events& ev) { return poll_limit(ev, std::numeric_limits<std::size_t>::max()); }
 
   // Clears `ev`, then moves at most `limit` ready tokens into it, oldest
-  // first, in O(limit). The rest stay queued in order. limit 0: no change.
-  void poll_limit(events& ev, std::size_t limit) {
+  // first, in O(limit). The rest stay queued in order. limit 0: no change
+  // but the clear. status::undrained as poll.
+  status poll_limit(events& ev, std::size_t limit) {
+    if (ev.draining()) return status::undrained;
     ev.clear();
     for (std::size_t k = 0; k < limit; ++k) {
       auto idx = this->l_.q.pop();
@@ -254,6 +283,7 @@ class poller : public detail::flags_handle<Sync, O, queue::mpsc::consumer<std::u
       (void)this->s_->flags[*idx].exchange(false, O::clear);
       ev.push(token(*idx));
     }
+    return status::ok;
   }
 
   std::size_t capacity() const noexcept { return this->s_->n; }

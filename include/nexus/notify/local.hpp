@@ -60,8 +60,11 @@ class local {
     return status::ok;
   }
 
-  void poll(events& ev) { poll_limit(ev, std::numeric_limits<std::size_t>::max()); }
-  void poll_limit(events& ev, std::size_t limit) {
+  // As event_queue's poller: status::ok, or status::undrained (nothing
+  // polled) for a buffer part-way through a drain().
+  status poll(events& ev) { return poll_limit(ev, std::numeric_limits<std::size_t>::max()); }
+  status poll_limit(events& ev, std::size_t limit) {
+    if (ev.draining()) return status::undrained;
     ev.clear();
     const std::size_t avail = pending_.size() - head_;
     const std::size_t n = limit < avail ? limit : avail;
@@ -78,6 +81,7 @@ class local {
       pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(head_));
       head_ = 0;
     }
+    return status::ok;
   }
 
   bool has_notified() const noexcept { return head_ != pending_.size(); }

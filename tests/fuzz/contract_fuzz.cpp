@@ -16,7 +16,8 @@
 //     receive any more are destroyed when the last receiver goes, and
 //     every value is destroyed once the last handle goes (live count);
 //   - notify: tokens in and out of range (invalid_token), conflation,
-//     poll_limit budgets from 0 to more than the tokens queued.
+//     poll_limit budgets from 0 to more than the tokens queued; partial
+//     drains of the events buffer (a poll into a part-drained one is refused).
 // Build and run (tests/logbuf.cmake does, as unit.contract.fuzz):
 //   clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Itests \
 //           tests/fuzz/contract_fuzz.cpp -o contract_fuzz
@@ -201,16 +202,40 @@ void notify(input& in) {
     return;
   }
   FUZZ_CHECK(q);
-  auto& [n, p] = *q;
+  auto& n = q->tx;  // plain references: clang 14 cannot capture structured bindings
+  auto& p = q->rx;
   const std::size_t tokens = static_cast<std::size_t>(req);
   FUZZ_CHECK(p.capacity() == tokens);
   std::deque<std::size_t> model;  // queued tokens, oldest first; each at most once
   std::vector<bool> queued(tokens, false);
   nexus::notify::events ev;
+  std::deque<std::size_t> buf;  // ev's undrained tokens, oldest first
+  bool started = false;         // drain() has taken some of ev's tokens
+  // A poll into ev: refused (status::undrained, nothing changed) while ev is
+  // part-way through a drain; otherwise ev gets the oldest `budget` tokens.
+  auto poll = [&](std::size_t budget) {
+    const status st = p.poll_limit(ev, budget);
+    if (started && !buf.empty()) {
+      FUZZ_CHECK(st == status::undrained);
+      FUZZ_CHECK(ev.draining() && ev.size() == buf.size());
+      return;
+    }
+    FUZZ_CHECK(st == status::ok && !ev.draining());
+    const std::size_t want = budget < model.size() ? budget : model.size();
+    FUZZ_CHECK(ev.size() == want);
+    buf.clear();
+    started = false;
+    for (std::size_t i = 0; i < want; ++i) {
+      FUZZ_CHECK(ev[i].index() == model.front());
+      buf.push_back(model.front());
+      queued[model.front()] = false;
+      model.pop_front();
+    }
+  };
   while (in.more()) {
     const std::uint8_t op = in.byte();
     const std::size_t arg = in.byte() | (std::size_t{in.byte()} << 8);
-    if (op % 3 != 2) {  // notify a token, in range or up to 2 past it
+    if (op % 4 < 2) {  // notify a token, in range or up to 2 past it
       const std::size_t t = arg % (tokens + 2);
       const status st = n.notify(nexus::notify::token(t));
       if (t >= tokens) {
@@ -222,20 +247,29 @@ void notify(input& in) {
           model.push_back(t);
         }
       }
-    } else {  // poll_limit with a budget from 0 to past what is queued
-      const std::size_t budget = arg % (tokens + 3);
-      p.poll_limit(ev, budget);
-      const std::size_t want = budget < model.size() ? budget : model.size();
-      FUZZ_CHECK(ev.size() == want);
-      for (std::size_t i = 0; i < want; ++i) {
-        FUZZ_CHECK(ev[i].index() == model.front());
-        queued[model.front()] = false;
-        model.pop_front();
+    } else if (op % 4 == 2) {  // poll_limit with a budget from 0 to past what is queued
+      poll(arg % (tokens + 3));
+    } else {  // drain up to arg % 4 tokens (0 to 3, past the end included)
+      for (std::size_t k = arg % 4; k > 0; --k) {
+        const auto t = ev.drain();
+        if (buf.empty()) {
+          FUZZ_CHECK(!t);
+          continue;
+        }
+        FUZZ_CHECK(t && t->index() == buf.front());
+        buf.pop_front();
+        started = true;
       }
+      FUZZ_CHECK(ev.size() == buf.size());
+      for (std::size_t i = 0; i < buf.size(); ++i) FUZZ_CHECK(ev[i].index() == buf[i]);
     }
   }
-  p.poll(ev);
-  FUZZ_CHECK(ev.size() == model.size());
+  while (ev.drain()) {
+  }
+  started = false;
+  buf.clear();
+  poll(static_cast<std::size_t>(-1));
+  FUZZ_CHECK(ev.size() == buf.size());
 }
 
 // The structures under test: the channel kinds double as ring factories

@@ -297,9 +297,22 @@ struct outcome {
 };
 
 // ---- the components ------------------------------------------------------------
-// A typed ring: P producers, C consumers, try push / try pop.
-template <class Endpoints>
-outcome ring(run_state& rs, Endpoints e, unsigned P, unsigned C) {
+// One handle per thread: clones of `h` for all but the last, which takes `h`
+// itself (the side's only handle where it cannot be cloned).
+template <class H>
+H share(H& h, unsigned k, unsigned n) {
+  if constexpr (requires { h.clone(); })
+    if (k + 1 < n) return h.clone();
+  return std::move(h);
+}
+
+// The run every typed or byte component shares: P producer threads, each
+// putting its seqs with `put(handle, p, seq)` (false: full, try again), and
+// C consumer threads, each taking with `take(handle, injector, check)` until
+// the producers are gone and it has drained; one checker for one consumer,
+// the shared tallies for several.
+template <class Endpoints, class Put, class Take>
+outcome stream(run_state& rs, Endpoints e, unsigned P, unsigned C, Put put, Take take) {
   outcome o;
   std::vector<std::thread> ts;
   std::vector<share_checker> shares(C);
@@ -307,202 +320,129 @@ outcome ring(run_state& rs, Endpoints e, unsigned P, unsigned C) {
   {
     auto tx = std::move(e.tx);
     auto rx = std::move(e.rx);
-    for (unsigned p = 0; p < P; ++p) {
-      auto h = [&] {
-        if constexpr (requires { tx.clone(); }) return p + 1 < P ? tx.clone() : std::move(tx);
-        else return std::move(tx);
-      }();
-      ts.emplace_back([&rs, p, h = std::move(h)]() mutable {
-        produce(rs, p, [&](std::uint64_t seq) {
-          const std::uint64_t t = tag_of(p, seq);
-          return h.push(item{t, mix(t)}) == status::ok;
-        });
+    for (unsigned p = 0; p < P; ++p)
+      ts.emplace_back([&rs, p, put, h = share(tx, p, P)]() mutable {
+        produce(rs, p, [&](std::uint64_t seq) { return put(h, p, seq); });
       });
-    }
-    for (unsigned c = 0; c < C; ++c) {
-      auto h = [&] {
-        if constexpr (requires { rx.clone(); }) return c + 1 < C ? rx.clone() : std::move(rx);
-        else return std::move(rx);
-      }();
-      ts.emplace_back([&, c, C, h = std::move(h)]() mutable {
-        idle wait;
+    for (unsigned c = 0; c < C; ++c)
+      ts.emplace_back([&, c, C, h = share(rx, c, C)]() mutable {
         injector inj;
         auto check = [&](const item& it) {
           if (C == 1) exact.item_in(it);
           else shares[c].item_in(it);
         };
-        auto in = [&](const item& it) { inj(it, check); };
+        take(h, inj, check);
+      });
+  }
+  for (auto& t : ts) t.join();
+  for (unsigned p = 0; p < P; ++p) o.sent += rs.sent[p];
+  if (C == 1) {
+    exact.finish(rs, P);
+    o.f = exact.f;
+    o.received = exact.received;
+  } else {
+    o.f = combine(rs, P, shares);
+    for (auto& s : shares) o.received += s.received;
+  }
+  return o;
+}
+
+item item_of(unsigned p, std::uint64_t seq) noexcept {
+  const std::uint64_t t = tag_of(p, seq);
+  return item{t, mix(t)};
+}
+
+// A typed ring: try push / try pop.
+template <class Endpoints>
+outcome ring(run_state& rs, Endpoints e, unsigned P, unsigned C) {
+  return stream(
+      rs, std::move(e), P, C, [](auto& h, unsigned p, std::uint64_t seq) { return h.push(item_of(p, seq)) == status::ok; },
+      [](auto& h, injector& inj, auto& check) {
+        idle wait;
         for (;;) {
           if (auto v = h.pop()) {
-            in(*v);
+            inj(*v, check);
           } else if (h.is_disconnected()) {  // acquire: every push is visible (F3)
-            while (auto w = h.pop()) in(*w);
+            while (auto w = h.pop()) inj(*w, check);
             return;
           } else {
             wait();
           }
         }
       });
-    }
-  }
-  for (auto& t : ts) t.join();
-  for (unsigned p = 0; p < P; ++p) o.sent += rs.sent[p];
-  if (C == 1) {
-    exact.finish(rs, P);
-    o.f = exact.f;
-    o.received = exact.received;
-  } else {
-    o.f = combine(rs, P, shares);
-    for (auto& s : shares) o.received += s.received;
-  }
-  return o;
 }
 
 // A typed channel: blocking send and the receiver's iteration.
 template <class Endpoints>
 outcome channel(run_state& rs, Endpoints e, unsigned P, unsigned C) {
-  outcome o;
-  std::vector<std::thread> ts;
-  std::vector<share_checker> shares(C);
-  exact_checker exact;
-  {
-    auto tx = std::move(e.tx);
-    auto rx = std::move(e.rx);
-    for (unsigned p = 0; p < P; ++p) {
-      auto h = [&] {
-        if constexpr (requires { tx.clone(); }) return p + 1 < P ? tx.clone() : std::move(tx);
-        else return std::move(tx);
-      }();
-      ts.emplace_back([&rs, p, h = std::move(h)]() mutable {
-        produce(rs, p, [&](std::uint64_t seq) {
-          const std::uint64_t t = tag_of(p, seq);
-          if (h.send(item{t, mix(t)}) != status::ok) std::abort();  // the receivers outlive the senders
-          return true;
-        });
-      });
-    }
-    for (unsigned c = 0; c < C; ++c) {
-      auto h = [&] {
-        if constexpr (requires { rx.clone(); }) return c + 1 < C ? rx.clone() : std::move(rx);
-        else return std::move(rx);
-      }();
-      ts.emplace_back([&, c, C, h = std::move(h)]() mutable {
-        injector inj;
-        auto check = [&](const item& it) {
-          if (C == 1) exact.item_in(it);
-          else shares[c].item_in(it);
-        };
+  return stream(
+      rs, std::move(e), P, C,
+      [](auto& h, unsigned p, std::uint64_t seq) {
+        if (h.send(item_of(p, seq)) != status::ok) std::abort();  // the receivers outlive the senders
+        return true;
+      },
+      [](auto& h, injector& inj, auto& check) {
         for (const item& it : h) inj(it, check);  // ends when every sender is gone and the ring is drained (F1)
       });
-    }
-  }
-  for (auto& t : ts) t.join();
-  for (unsigned p = 0; p < P; ++p) o.sent += rs.sent[p];
-  if (C == 1) {
-    exact.finish(rs, P);
-    o.f = exact.f;
-    o.received = exact.received;
-  } else {
-    o.f = combine(rs, P, shares);
-    for (auto& s : shares) o.received += s.received;
-  }
-  return o;
 }
 
 // A byte ring: try_claim on both sides.
 template <class Endpoints>
 outcome byte_ring(run_state& rs, Endpoints e, unsigned P) {
-  outcome o;
-  exact_checker ck;
-  std::vector<std::thread> ts;
-  {
-    auto tx = std::move(e.tx);
-    for (unsigned p = 0; p < P; ++p) {
-      auto h = [&] {
-        if constexpr (requires { tx.clone(); }) return p + 1 < P ? tx.clone() : std::move(tx);
-        else return std::move(tx);
-      }();
-      ts.emplace_back([&rs, p, h = std::move(h)]() mutable {
-        produce(rs, p, [&](std::uint64_t seq) {
-          const std::uint64_t t = tag_of(p, seq);
-          const std::size_t len = record_len(t);
-          auto c = h.try_claim(len);
-          if (!c) return false;
-          fill_record(c.data().data(), t, len);
-          c.commit();
-          return true;
-        });
+  return stream(
+      rs, std::move(e), P, 1,
+      [](auto& h, unsigned p, std::uint64_t seq) {
+        const std::uint64_t t = tag_of(p, seq);
+        const std::size_t len = record_len(t);
+        auto c = h.try_claim(len);
+        if (!c) return false;
+        fill_record(c.data().data(), t, len);
+        c.commit();
+        return true;
+      },
+      [](auto& h, injector& inj, auto& check) {
+        idle wait;
+        for (;;) {
+          auto c = h.try_claim();
+          if (c) {
+            record_in(inj, c.data(), check);
+          } else if (h.is_disconnected()) {
+            for (;;) {
+              auto d = h.try_claim();
+              if (!d) return;
+              record_in(inj, d.data(), check);
+            }
+          } else {
+            wait();
+          }
+        }
       });
-    }
-  }
-  idle wait;
-  injector inj;
-  auto check = [&](const item& it) { ck.item_in(it); };
-  for (;;) {
-    auto c = e.rx.try_claim();
-    if (c) {
-      record_in(inj, c.data(), check);
-    } else if (e.rx.is_disconnected()) {
-      for (;;) {
-        auto d = e.rx.try_claim();
-        if (!d) break;
-        record_in(inj, d.data(), check);
-      }
-      break;
-    } else {
-      wait();
-    }
-  }
-  for (auto& t : ts) t.join();
-  ck.finish(rs, P);
-  for (unsigned p = 0; p < P; ++p) o.sent += rs.sent[p];
-  o.f = ck.f;
-  o.received = ck.received;
-  return o;
 }
 
 // A byte channel: blocking send(len) and recv().
 template <class Endpoints>
 outcome byte_channel(run_state& rs, Endpoints e, unsigned P) {
-  outcome o;
-  exact_checker ck;
-  std::vector<std::thread> ts;
-  {
-    auto tx = std::move(e.tx);
-    for (unsigned p = 0; p < P; ++p) {
-      auto h = [&] {
-        if constexpr (requires { tx.clone(); }) return p + 1 < P ? tx.clone() : std::move(tx);
-        else return std::move(tx);
-      }();
-      ts.emplace_back([&rs, p, h = std::move(h)]() mutable {
-        produce(rs, p, [&](std::uint64_t seq) {
-          const std::uint64_t t = tag_of(p, seq);
-          const std::size_t len = record_len(t);
-          auto c = h.send(len);
-          if (!c) std::abort();  // the receiver outlives the senders
-          fill_record(c.data().data(), t, len);
-          c.commit();
-          return true;
-        });
+  return stream(
+      rs, std::move(e), P, 1,
+      [](auto& h, unsigned p, std::uint64_t seq) {
+        const std::uint64_t t = tag_of(p, seq);
+        const std::size_t len = record_len(t);
+        auto c = h.send(len);
+        if (!c) std::abort();  // the receiver outlives the senders
+        fill_record(c.data().data(), t, len);
+        c.commit();
+        return true;
+      },
+      [](auto& h, injector& inj, auto& check) {
+        for (;;) {
+          auto c = h.recv();
+          if (!c) {
+            if (c.code() != status::disconnected) std::abort();
+            return;
+          }
+          record_in(inj, c.data(), check);
+        }
       });
-    }
-  }
-  injector inj;
-  auto check = [&](const item& it) { ck.item_in(it); };
-  for (;;) {
-    auto c = e.rx.recv();
-    if (!c) {
-      if (c.code() != status::disconnected) ++ck.f.corrupt;
-      break;
-    }
-    record_in(inj, c.data(), check);
-  }
-  for (auto& t : ts) t.join();
-  ck.finish(rs, P);
-  for (unsigned p = 0; p < P; ++p) o.sent += rs.sent[p];
-  o.f = ck.f;
-  o.received = ck.received;
-  return o;
 }
 
 // Notify: tokens [0, tokens), token t belongs to notifier t % P.
@@ -515,8 +455,7 @@ outcome notify(run_state& rs, Endpoints e, unsigned P, std::size_t tokens, Take 
   {
     auto tx = std::move(e.tx);
     for (unsigned p = 0; p < P; ++p) {
-      auto h = p + 1 < P ? tx.clone() : std::move(tx);
-      ts.emplace_back([&rs, &written, p, P, tokens, h = std::move(h)]() mutable {
+      ts.emplace_back([&rs, &written, p, P, tokens, h = share(tx, p, P)]() mutable {
         const std::size_t mine = tokens / P;
         produce(rs, p, [&](std::uint64_t seq) {
           const std::size_t t = p + P * static_cast<std::size_t>(seq % mine);
@@ -528,7 +467,7 @@ outcome notify(run_state& rs, Endpoints e, unsigned P, std::size_t tokens, Take 
     }
   }
   // --inject: lose drops every event of token 0; reorder reads one value one
-  // step old; corrupt turns one token out of range (duplicate: see main).
+  // write older; corrupt turns one token out of range (duplicate: see main).
   auto deliver = [&](const nt::events& ev) {
     for (nt::token t : ev) {
       std::size_t i = t.index();
@@ -539,13 +478,16 @@ outcome notify(run_state& rs, Endpoints e, unsigned P, std::size_t tokens, Take 
         ++o.f.corrupt;
         continue;
       }
-      std::uint64_t v = written[i].load(std::memory_order_relaxed);  // after the poll's clear (acquire)
-      if (due && seen[i] > 0) v = seen[i] - 1;
-      else if (due) inject_seen.store(inject_at, std::memory_order_relaxed);  // nothing older yet: the next one
-      if (v < seen[i]) ++o.f.reordered;
-      seen[i] = v;
-      ++deliveries[i];
-      ++o.received;
+      const std::uint64_t v = written[i].load(std::memory_order_relaxed);  // after the poll's clear (acquire)
+      // --inject reorder: this event is taken, then taken again as if the
+      // poller had read one write older (v >= 1: every write is a count).
+      for (const std::uint64_t read : {v, v - 1}) {
+        if (read < seen[i]) ++o.f.reordered;
+        seen[i] = read;
+        ++deliveries[i];
+        ++o.received;
+        if (!(due && inject == fault_kind::reorder)) break;
+      }
     }
   };
   take_all(e.rx, deliver);

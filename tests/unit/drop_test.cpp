@@ -59,41 +59,40 @@ template <class T>
 struct hooked_atomic : std::atomic<T> {
   using base = std::atomic<T>;
   using base::base;
-  T load(std::memory_order mo = std::memory_order_seq_cst) const noexcept {
+  template <class... A>
+  T load(A... mo) const noexcept {
     step(false);
-    return base::load(mo);
+    return base::load(mo...);
   }
-  void store(T v, std::memory_order mo = std::memory_order_seq_cst) noexcept {
+  template <class... A>
+  void store(T v, A... mo) noexcept {
     step(false);
-    base::store(v, mo);
+    base::store(v, mo...);
   }
-  T exchange(T v, std::memory_order mo = std::memory_order_seq_cst) noexcept {
+  template <class... A>
+  T exchange(T v, A... mo) noexcept {
     step(false);
-    return base::exchange(v, mo);
+    return base::exchange(v, mo...);
   }
-  bool compare_exchange_strong(T& e, T v, std::memory_order mo = std::memory_order_seq_cst) noexcept {
+  template <class... A>
+  bool compare_exchange_strong(T& e, T v, A... mo) noexcept {
     step(false);
-    return base::compare_exchange_strong(e, v, mo);
+    return base::compare_exchange_strong(e, v, mo...);
   }
-  bool compare_exchange_strong(T& e, T v, std::memory_order s, std::memory_order f) noexcept {
+  template <class... A>
+  bool compare_exchange_weak(T& e, T v, A... mo) noexcept {
     step(false);
-    return base::compare_exchange_strong(e, v, s, f);
+    return base::compare_exchange_weak(e, v, mo...);
   }
-  bool compare_exchange_weak(T& e, T v, std::memory_order mo = std::memory_order_seq_cst) noexcept {
+  template <class... A>
+  T fetch_add(T v, A... mo) noexcept {
     step(false);
-    return base::compare_exchange_weak(e, v, mo);
+    return base::fetch_add(v, mo...);
   }
-  bool compare_exchange_weak(T& e, T v, std::memory_order s, std::memory_order f) noexcept {
+  template <class... A>
+  T fetch_sub(T v, A... mo) noexcept {
     step(false);
-    return base::compare_exchange_weak(e, v, s, f);
-  }
-  T fetch_add(T v, std::memory_order mo = std::memory_order_seq_cst) noexcept {
-    step(false);
-    return base::fetch_add(v, mo);
-  }
-  T fetch_sub(T v, std::memory_order mo = std::memory_order_seq_cst) noexcept {
-    step(false);
-    return base::fetch_sub(v, mo);
+    return base::fetch_sub(v, mo...);
   }
 };
 
@@ -116,6 +115,14 @@ struct hooked_sync : nexus::std_sync {
   static void fence(std::memory_order mo) noexcept {
     step(false);
     std_sync::fence(mo);
+  }
+  static void fence_light(std::memory_order mo) noexcept {
+    step(false);
+    std_sync::fence_light(mo);
+  }
+  static void fence_heavy(std::memory_order mo) noexcept {
+    step(false);
+    std_sync::fence_heavy(mo);
   }
   static void spin_pause() noexcept {
     step(false);

@@ -5,7 +5,9 @@
 // peer of the SPSC channel), moodycamel BlockingConcurrentQueue with and
 // without tokens (unbounded), tbb::concurrent_bounded_queue (bounded MPMC).
 // Reference: nexus's own SPSC ring (non-blocking) in the same run, for the
-// target "the channel keeps >= 0.5x its ring". All used 1 sender
+// target "the channel keeps >= 0.5x its ring"; and the SPSC channel with
+// symmetric seq_cst fences (channel_symmetric_fences), the same-run measure
+// of the asymmetric (membarrier) handshake. All used 1 sender
 // (cpus()[0]) -> 1 receiver (cpus()[1]), capacity 4096, 8-byte values.
 //   ch_stream/...   throughput with the blocking calls, 2^18 values per
 //                   iteration, strict FIFO checked
@@ -39,6 +41,10 @@ void for_each_channel(F&& f) {
 
 void register_all() {
   reg("ch_stream", "ref", "nexus_spsc_ring", [](benchmark::State& st) { stream<nexus_spsc<kCap>>(st, kStreamChunk); });
+  reg("ch_stream", "ref", "channel_symmetric_fences",
+      [](benchmark::State& st) { stream<nexus_channel_symmetric<kCap>>(st, kStreamChunk); });
+  reg("ch_rtt", "ref", "channel_symmetric_fences",
+      [](benchmark::State& st) { round_trip<nexus_channel_symmetric<kCap>>(st, kRttChunk); });
   for_each_channel([]<class A>(const char* role, const char* impl) {
     reg("ch_stream", role, impl, [](benchmark::State& st) { stream<A>(st, kStreamChunk); });
   });

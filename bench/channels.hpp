@@ -27,14 +27,14 @@
 
 namespace bench {
 
-template <class Kind, unsigned Cap>
+template <class Kind, unsigned Cap, class Sync = nexus::std_sync>
 struct nexus_channel : no_prepare {
-  using E = nexus::channel::endpoints<u64, Kind>;
+  using E = nexus::channel::endpoints<u64, Kind, Sync>;
   using ring = nexus_handles<E>;
   static std::unique_ptr<ring> make() {
     return nexus_make<E, !std::is_same_v<Kind, nexus::channel::kind::spsc>,
                       std::is_same_v<Kind, nexus::channel::kind::mpmc>, Cap>(
-        [](unsigned c) { return nexus::channel::make<u64, Kind>(c); });
+        [](unsigned c) { return nexus::channel::make<u64, Kind, Sync>(c); });
   }
   static bool push(ring& r, int p, u64 v) {
     if (r.tx[std::size_t(p) % r.tx.size()].send(std::move(v)) != nexus::status::ok) fail("nexus send");
@@ -56,6 +56,19 @@ struct nexus_channel : no_prepare {
 template <unsigned Cap>
 struct nexus_channel_spsc : nexus_channel<nexus::channel::kind::spsc, Cap> {
   static constexpr const char* label = "nexus::channel::channel<u64>(4096) send/recv (default spins, then parks)";
+};
+// Reference (not shipped): the SPSC channel with both sides of each
+// waitset handshake a full seq_cst fence, as before the asymmetric pair
+// (std_sync.hpp fence_light / fence_heavy): the same-run measure of what
+// the membarrier handshake gains.
+struct symmetric_sync : nexus::std_sync {
+  static void fence_light(std::memory_order mo) noexcept { std::atomic_thread_fence(mo); }
+  static void fence_heavy(std::memory_order mo) noexcept { std::atomic_thread_fence(mo); }
+};
+template <unsigned Cap>
+struct nexus_channel_symmetric : nexus_channel<nexus::channel::kind::spsc, Cap, symmetric_sync> {
+  static constexpr const char* label =
+      "nexus::channel::channel<u64>(4096), both handshake sides seq_cst fences (reference, not shipped)";
 };
 template <unsigned Cap>
 struct nexus_channel_mpsc : nexus_channel<nexus::channel::kind::mpsc, Cap> {

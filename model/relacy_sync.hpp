@@ -320,6 +320,12 @@ struct relacy_sync {
   static void fence(std::memory_order mo, rl::debug_info i = NEXUS_RL_HERE) {
     if (mo != std::memory_order_relaxed) rl::atomic_thread_fence(to_rl(mo), i);
   }
+  // The asymmetric pair is, by its contract, as strong as two fences of the
+  // same order (std_sync.hpp): the model checks the handshake with fences;
+  // that membarrier delivers that strength is the kernel's guarantee, which
+  // Relacy cannot model.
+  static void fence_light(std::memory_order mo, rl::debug_info i = NEXUS_RL_HERE) { fence(mo, i); }
+  static void fence_heavy(std::memory_order mo, rl::debug_info i = NEXUS_RL_HERE) { fence(mo, i); }
   static void spin_pause(rl::debug_info i = NEXUS_RL_HERE) { rl::yield(1, i); }
   static void yield(rl::debug_info i = NEXUS_RL_HERE) { rl::yield(1, i); }
 

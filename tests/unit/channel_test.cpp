@@ -11,6 +11,12 @@
 
 #include "nexus/channel/channel.hpp"
 
+#if defined(__linux__)
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace ch = nexus::channel;
 using nexus::status;
 using namespace std::chrono_literals;
@@ -209,6 +215,34 @@ TEST(Channel, RapidCreateAndDisconnect) {
     EXPECT_EQ(n, i % 2);
     t.join();
   }
+}
+
+
+// The asymmetric handshake (std_sync.hpp fence_light / fence_heavy) is what
+// production runs: the first sleep registers the process for membarrier
+// where the kernel has it, and from then on the light side is a compiler
+// barrier. (The handshake itself is model-checked with both sides fences;
+// this checks the production path is the one taken.)
+TEST(Channel, TheFirstSleepSwitchesTheHandshakeToMembarrierWhereAvailable) {
+  bool available = false;
+#if defined(__linux__) && defined(__NR_membarrier)
+  const long cmds = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+  available = cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0;
+#endif
+  auto c = nexus::channel::channel<int>(1, 0);
+  ASSERT_TRUE(c);
+  std::thread t([rx = std::move(c->rx)]() mutable { EXPECT_EQ(*rx.recv(), 7); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the receiver sleeps
+  EXPECT_EQ(c->tx.send(7), status::ok);
+  t.join();
+  EXPECT_EQ(nexus::detail::membarrier_on.load(), available);
+  // Either way a wake-up is never lost: a thousand sleeps and wakes.
+  auto d = nexus::channel::channel<int>(1, 0);
+  std::thread u([rx = std::move(d->rx)]() mutable {
+    for (int i = 0; i < 1000; ++i) EXPECT_EQ(*rx.recv(), i);
+  });
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(d->tx.send(int(i)), status::ok);
+  u.join();
 }
 
 }  // namespace

@@ -71,7 +71,9 @@
 //               leave                             waitset's notify_fence in
 //                                                 the sender's attempt, which
 //                                                 precedes its relaxed read of
-//                                                 receivers (ORPHANS).
+//                                                 receivers (ORPHANS). Heavy,
+//                                                 as that notify_fence is light
+//                                                 (std_sync.hpp fence_heavy).
 //   drain_lock  orphan lock exchange              acquire: pairs with
 //                                                 drain_unlock.
 //   drain_unlock orphan lock release store        release: pairs with
@@ -183,7 +185,7 @@ struct block : nexus::detail::end_counts<Sync> {
   // The last receiver's leave (sync/ends.hpp): it keeps its ring handle here
   // and destroys what is left (ORPHANS).
   void on_last_receiver(rx_ring& rx) noexcept {
-    Sync::fence(CO::drain_fence);  // seq_cst: pairs with the notify_fence before a sender's re-check
+    Sync::fence_heavy(CO::drain_fence);  // seq_cst (heavy): pairs with the (light) notify_fence before a sender's re-check
     drain_orphans(&rx);
   }
   // Under the orphan lock: keep `rx` (the last receiver's, when given) and

@@ -31,7 +31,9 @@
 //   parked flag stores and loads            relaxed: ordered by the fences.
 //   "set parked, re-check" against "publish, check parked" is the
 //   store-buffering pattern (F2): with a seq_cst fence on both sides one of
-//   the two reads sees the other's write, so either the re-check finds the
+//   the two reads sees the other's write (park_fence is the heavy side of
+//   an asymmetric pair, wake_fence the light side: std_sync.hpp fence_heavy
+//   / fence_light), so either the re-check finds the
 //   value or the waker sees the flag and unparks. The parker keeps one
 //   token, so an unpark before the park is never lost.
 #pragma once
@@ -69,7 +71,7 @@ class lone_waiter {  // not copyable: its members are not
  public:
   int prepare() noexcept {
     parked_.store(true, std::memory_order_relaxed);  // relaxed: ordered by park_fence
-    Sync::fence(O::park_fence);                      // seq_cst: pairs with wake_fence in notify (F2)
+    Sync::fence_heavy(O::park_fence);                // seq_cst (heavy): pairs with wake_fence in notify (F2)
     return 0;
   }
   void cancel() noexcept {
@@ -82,7 +84,7 @@ class lone_waiter {  // not copyable: its members are not
   // sender's leave): wake it if it may be parked. The parker keeps the
   // token, so a wake just before the park is not lost (H1).
   void notify_one() noexcept {
-    Sync::fence(O::wake_fence);  // seq_cst: pairs with park_fence in prepare (F2)
+    Sync::fence_light(O::wake_fence);  // seq_cst (light): pairs with park_fence in prepare (F2)
     if (O::wake && parked_.load(std::memory_order_relaxed)) p_.unpark();  // relaxed: ordered by the fences
   }
   // The waitset's name for the same (there is only one waiter).
@@ -114,6 +116,13 @@ auto block_on(Sleeper& sleeper, unsigned spins, const typename Sync::clock::time
   if (deadline != nullptr && *deadline == Sync::clock::time_point::max()) deadline = nullptr;  // unrepresentable: for ever
   R r = attempt(false);
   if (detail::code_of(r) != retry) return r;
+  // About to wait: push this thread's earlier stores (its last send, which
+  // the peer may be waiting for) out of the store buffer now rather than
+  // behind the polling loads. Performance only: the handshake's fences
+  // are the light / heavy pair; with the light one a compiler barrier, a
+  // ping-pong's round trip was 1.4x slower at p99 without this.
+  // mutation-survives: orders nothing any protocol relies on (the waits' handshakes are prepare/notify and park/wake); it only makes a just-published value visible sooner
+  Sync::fence(std::memory_order_seq_cst);
   backoff<Sync> b;
   for (unsigned i = 0; i < spins; ++i) {
     if (deadline != nullptr && Sync::clock::now() >= *deadline) break;

@@ -29,6 +29,23 @@
 //                       it through Relacy's allocator, so leaks and double
 //                       frees of shared state are reported).
 //   fence(order)        std::atomic_thread_fence.
+//   fence_light(order), fence_heavy(order)
+//                       the two sides of an asymmetric store-buffering
+//                       handshake (folly's asymmetricLight/HeavyBarrier,
+//                       liburcu): light on the side that runs on every
+//                       operation (a channel's notify before it reads the
+//                       waiter count), heavy on the side that runs only
+//                       before a thread sleeps (the waiter's prepare, the
+//                       last receiver's drain). Where Linux membarrier(2)
+//                       MEMBARRIER_CMD_PRIVATE_EXPEDITED is available, the
+//                       light fence is a compiler barrier only and
+//                       the heavy fence adds a membarrier, which runs a full
+//                       barrier on every running thread of the process: the
+//                       pair orders as two seq_cst fences would (either side
+//                       sees the other's store). Elsewhere, and until the
+//                       first heavy fence has registered the process, both
+//                       are std::atomic_thread_fence. The model (and any
+//                       order weaker than seq_cst) treats both as fence().
 //   spin_pause()        one CPU relax hint (PAUSE on x86, YIELD on ARM). Every
 //                       spin or retry loop calls it; the model turns it into a
 //                       scheduling point (otherwise: false LIVELOCK reports).
@@ -72,6 +89,37 @@
 #endif
 
 namespace nexus {
+
+namespace detail {
+
+// True once this process is registered for MEMBARRIER_CMD_PRIVATE_EXPEDITED
+// (set by the first heavy fence, never cleared). Relaxed: a light fence that
+// reads false is a full fence, which is always safe; one that reads true
+// knows every heavy fence from now on issues the membarrier (the flag is set
+// only after registration succeeded, and registration is process-wide).
+alignas(64) inline std::atomic<bool> membarrier_on{false};  // its own line: read on every notify
+
+#if defined(__linux__) && defined(__NR_membarrier)
+inline bool membarrier_register() noexcept {
+  constexpr int query = 0, private_expedited = 1 << 3, register_private_expedited = 1 << 4;  // linux/membarrier.h
+  const long cmds = syscall(__NR_membarrier, query, 0, 0);
+  if (cmds < 0 || (cmds & private_expedited) == 0 || (cmds & register_private_expedited) == 0) return false;
+  if (syscall(__NR_membarrier, register_private_expedited, 0, 0) != 0) return false;
+  membarrier_on.store(true, std::memory_order_relaxed);  // relaxed: see membarrier_on
+  return true;
+}
+inline void membarrier_heavy() noexcept {
+  static const bool ready = membarrier_register();  // once per process
+  if (ready) {
+    constexpr int private_expedited = 1 << 3;
+    if (syscall(__NR_membarrier, private_expedited, 0, 0) != 0) std::abort();  // registered: cannot fail
+  }
+}
+#else
+inline void membarrier_heavy() noexcept {}
+#endif
+
+}  // namespace detail
 
 // Destructive-interference size used to separate producer- and consumer-
 // written state. 128 covers the adjacent-line prefetcher on x86-64 and the
@@ -212,6 +260,20 @@ struct std_sync {
 
   // The caller names the order and what it pairs with (e.g. waitset.hpp).
   static void fence(std::memory_order mo) noexcept { std::atomic_thread_fence(mo); }
+
+  // The asymmetric pair (see the header comment). The caller names the
+  // order and what it pairs with, as for fence(); together the two order at
+  // least as two fences of that order would (with membarrier: fully).
+  static void fence_light(std::memory_order mo) noexcept {
+    if (detail::membarrier_on.load(std::memory_order_relaxed))  // relaxed: see membarrier_on
+      std::atomic_signal_fence(mo);  // the compiler's half; the heavy side's membarrier is the CPU's
+    else
+      std::atomic_thread_fence(mo);
+  }
+  static void fence_heavy(std::memory_order mo) noexcept {
+    std::atomic_thread_fence(mo);
+    detail::membarrier_heavy();  // a full barrier on every running thread of the process
+  }
 
   static void spin_pause() noexcept {
 #if defined(__x86_64__) || defined(__i386__)

@@ -19,8 +19,15 @@
 //
 // ATOMIC ACCESSES (named orders: `waitset_orders`)
 //   prepare_fence  fence after waiters += 1   seq_cst: pairs with notify_fence.
+//                                             The heavy side of an asymmetric
+//                                             pair (std_sync.hpp fence_heavy:
+//                                             a membarrier where available).
 //   notify_fence   fence before reading       seq_cst: pairs with prepare_fence.
-//                  waiters
+//                  waiters                    The light side (fence_light: a
+//                                             compiler barrier where the heavy
+//                                             side is a membarrier), so a
+//                                             notify that wakes nobody costs
+//                                             no fence instruction.
 //   waiters, seq   increments/loads           relaxed: ordered by the fences;
 //                                             the woken waiter re-checks the
 //                                             condition through its own
@@ -54,7 +61,7 @@ class waitset {
   int prepare() noexcept {
     const int key = seq_.load(std::memory_order_relaxed);  // relaxed: compared by the futex only
     waiters_.fetch_add(1, std::memory_order_relaxed);      // relaxed: ordered by prepare_fence
-    Sync::fence(O::prepare_fence);                         // seq_cst: pairs with notify_fence
+    Sync::fence_heavy(O::prepare_fence);                   // seq_cst (heavy): pairs with notify_fence
     return key;
   }
   void cancel() noexcept {
@@ -74,7 +81,7 @@ class waitset {
 
  private:
   void notify(bool all) noexcept {
-    Sync::fence(O::notify_fence);  // seq_cst: pairs with prepare_fence
+    Sync::fence_light(O::notify_fence);  // seq_cst (light): pairs with prepare_fence
     if (O::wake && waiters_.load(std::memory_order_relaxed) != 0) {  // relaxed: ordered by the fences
       seq_.fetch_add(1, std::memory_order_relaxed);  // relaxed: the futex word only
       if (all)

@@ -19,11 +19,7 @@ if(rapidcheck_FOUND)
   target_link_libraries(logbuf_property_tests PRIVATE rapidcheck_gtest rapidcheck)
 endif()
 
-add_executable(stress_logbuf stress/logbuf_stress.cpp)
-target_link_libraries(stress_logbuf PRIVATE nexus::nexus)
-target_compile_definitions(stress_logbuf PRIVATE NEXUS_VERIFY=1)
-add_test(NAME stress.logbuf COMMAND stress_logbuf)
-set_tests_properties(stress.logbuf PROPERTIES LABELS stress TIMEOUT 900)
+nexus_stress(logbuf 900)
 
 # libFuzzer over claim/commit/abort/consume sequences against the reference
 # model (tests/logbuf_model.hpp): compiled and run for 20 s by the test itself,

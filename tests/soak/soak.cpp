@@ -386,19 +386,26 @@ outcome channel(run_state& rs, Endpoints e, unsigned P, unsigned C) {
       });
 }
 
+// Writes producer p's record `seq` through `claim(len)` (a write claim):
+// false when the claim failed (full).
+template <class Claim>
+bool put_record(unsigned p, std::uint64_t seq, Claim claim) {
+  const std::uint64_t t = tag_of(p, seq);
+  const std::size_t len = record_len(t);
+  auto c = claim(len);
+  if (!c) return false;
+  fill_record(c.data().data(), t, len);
+  c.commit();
+  return true;
+}
+
 // A byte ring: try_claim on both sides.
 template <class Endpoints>
 outcome byte_ring(run_state& rs, Endpoints e, unsigned P) {
   return stream(
       rs, std::move(e), P, 1,
       [](auto& h, unsigned p, std::uint64_t seq) {
-        const std::uint64_t t = tag_of(p, seq);
-        const std::size_t len = record_len(t);
-        auto c = h.try_claim(len);
-        if (!c) return false;
-        fill_record(c.data().data(), t, len);
-        c.commit();
-        return true;
+        return put_record(p, seq, [&](std::size_t len) { return h.try_claim(len); });
       },
       [](auto& h, injector& inj, auto& check) {
         idle wait;
@@ -425,12 +432,7 @@ outcome byte_channel(run_state& rs, Endpoints e, unsigned P) {
   return stream(
       rs, std::move(e), P, 1,
       [](auto& h, unsigned p, std::uint64_t seq) {
-        const std::uint64_t t = tag_of(p, seq);
-        const std::size_t len = record_len(t);
-        auto c = h.send(len);
-        if (!c) std::abort();  // the receiver outlives the senders
-        fill_record(c.data().data(), t, len);
-        c.commit();
+        if (!put_record(p, seq, [&](std::size_t len) { return h.send(len); })) std::abort();  // the receiver outlives the senders
         return true;
       },
       [](auto& h, injector& inj, auto& check) {

@@ -15,9 +15,10 @@
 //       handshake); sleeper.wait(key) or wait_until(key, deadline); cancel;
 //       attempt; until an attempt returns anything whose code is not
 //       `retry`. A passed deadline makes one more attempt and then returns
-//       status::timeout; a deadline already past on entry still makes the
-//       first attempt, so a drained, disconnected channel reports
-//       disconnected, not timeout (F8). `attempt(parking)` is told whether
+//       status::timeout, without parking once it has passed before the
+//       park loop (a zero timeout costs no heavy fence); a deadline already
+//       past on entry still makes the first attempt, so a drained,
+//       disconnected channel reports disconnected, not timeout (F8). `attempt(parking)` is told whether
 //       it is the re-check after prepare() or the first attempt after a
 //       wake-up (true), or a fast-path / spin attempt (false): the byte
 //       channels' senders look at the consumer's exact position only then.
@@ -116,6 +117,14 @@ auto block_on(Sleeper& sleeper, unsigned spins, const typename Sync::clock::time
   if (deadline != nullptr && *deadline == Sync::clock::time_point::max()) deadline = nullptr;  // unrepresentable: for ever
   R r = attempt(false);
   if (detail::code_of(r) != retry) return r;
+  // A passed deadline: one more attempt (the parking form, so a byte
+  // channel's sender reads the consumer's exact position) and no park: an
+  // expired or zero timeout never pays prepare()'s heavy fence.
+  const auto expired = [&] {
+    r = attempt(true);
+    return detail::code_of(r) == retry ? R(status::timeout) : std::move(r);
+  };
+  if (deadline != nullptr && Sync::clock::now() >= *deadline) return expired();
   // About to wait: push this thread's earlier stores (its last send, which
   // the peer may be waiting for) out of the store buffer now rather than
   // behind the polling loads. Performance only: the handshake's fences
@@ -125,7 +134,7 @@ auto block_on(Sleeper& sleeper, unsigned spins, const typename Sync::clock::time
   Sync::fence(std::memory_order_seq_cst);
   backoff<Sync> b;
   for (unsigned i = 0; i < spins; ++i) {
-    if (deadline != nullptr && Sync::clock::now() >= *deadline) break;
+    if (deadline != nullptr && Sync::clock::now() >= *deadline) return expired();
     b.snooze();
     if (detail::code_of(r = attempt(false)) != retry) return r;
   }
@@ -141,11 +150,7 @@ auto block_on(Sleeper& sleeper, unsigned spins, const typename Sync::clock::time
     } else {
       const bool in_time = sleeper.wait_until(key, *deadline);
       sleeper.cancel();
-      if (!in_time) {
-        r = attempt(true);
-        if (detail::code_of(r) == retry) return R(status::timeout);
-        return r;
-      }
+      if (!in_time) return expired();
     }
     if (detail::code_of(r = attempt(true)) != retry) return r;
   }

@@ -268,10 +268,10 @@ struct std_sync {
     if (detail::membarrier_on.load(std::memory_order_relaxed))  // relaxed: see membarrier_on
       std::atomic_signal_fence(mo);  // the compiler's half; the heavy side's membarrier is the CPU's
     else
-      std::atomic_thread_fence(mo);
+      std::atomic_thread_fence(mo);  // the caller's order: pairs with the fence_heavy the caller names
   }
   static void fence_heavy(std::memory_order mo) noexcept {
-    std::atomic_thread_fence(mo);
+    std::atomic_thread_fence(mo);  // the caller's order: pairs with the fence_light the caller names
     detail::membarrier_heavy();  // a full barrier on every running thread of the process
   }
 

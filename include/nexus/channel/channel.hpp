@@ -38,6 +38,14 @@
 //   drain_unlock) makes the kept handle single-threaded. Model driver:
 //   model/channel_orphans (twins: no re-check, each fence weakened, the
 //   lock relaxed).
+//   The one race this leaves: a send whose disconnect check comes before
+//   the last receiver's leave and whose push comes after that receiver's
+//   drain can use a slot the drain freed, so it returns ok even when the
+//   channel was full at the drop; its value is destroyed as an orphan at
+//   once, as if sent just before the drop. A send that starts after the
+//   leave is visible returns disconnected. (crossbeam avoids the window by
+//   marking the ring's tail index itself; our rings keep the count apart.)
+//   Tests: tests/unit/drop_test.cpp, tests/stress/channel_stress.cpp.
 //
 // EXCEPTIONS AND DEADLINES
 //   send(T&&) / send(const T&) / send_until / send_timeout / try_send: a

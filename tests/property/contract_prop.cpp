@@ -5,8 +5,10 @@
 // deque model after every operation: an operation that threw changed
 // nothing (the ring's contents, and the live-object count: exactly the
 // values the model holds, no leak, no double destroy); one that returned
-// did what the model did. Afterwards the ring must still be usable: it
-// drains to the model and then takes and gives back every slot.
+// did what the model did; and len() / is_empty() / is_full() agree with
+// the model from both ends after every operation. Afterwards the ring must
+// still be usable: it drains to the model and then takes and gives back
+// every slot.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -100,6 +102,11 @@ long run_once(const std::vector<step>& seq, long n) {
         // The operation threw: the model is unchanged, and so must the ring be.
       }
       RC_ASSERT(T::live == static_cast<long>(model.size()));
+      // The snapshots are exact here, from both ends, thrown or not.
+      RC_ASSERT(tx.len() == model.size());
+      RC_ASSERT(rx.len() == model.size());
+      RC_ASSERT(rx.is_empty() == model.empty());
+      RC_ASSERT(tx.is_full() == (model.size() == cap));
     }
     fault::disarm();
     // Still usable: it drains to the model, then takes and gives back every slot.

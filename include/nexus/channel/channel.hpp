@@ -349,7 +349,10 @@ class receiver : public detail::receiver_base<T, Kind, Sync, CO, WO> {
     return this->s_ == nullptr || this->s_->senders.load(CO::see_leave) == 0;  // acquire: pairs with leave
   }
 
-  // Iterates until the channel is disconnected and drained.
+  // Iteration. Each step is a recv() (blocking: ends when the channel is
+  // disconnected and drained) or a try_recv() (ends at the first empty or
+  // disconnected). An input iterator: the value is the iterator's own,
+  // moved out of the ring, and may be moved from.
   class iterator {
    public:
     using iterator_category = std::input_iterator_tag;
@@ -358,12 +361,12 @@ class receiver : public detail::receiver_base<T, Kind, Sync, CO, WO> {
     using pointer = T*;
     using reference = T&;
     iterator() = default;
-    explicit iterator(receiver* r) : r_(r) { ++*this; }
+    explicit iterator(receiver* r, bool blocking = true) : r_(r), blocking_(blocking) { ++*this; }
     T& operator*() noexcept { return *cur_; }
     T* operator->() noexcept { return &*cur_; }
     iterator& operator++() {
       cur_.reset();
-      if (r_->wait_into(cur_, nullptr) != status::ok) r_ = nullptr;
+      if ((blocking_ ? r_->wait_into(cur_, nullptr) : r_->attempt(cur_)) != status::ok) r_ = nullptr;
       return *this;
     }
     void operator++(int) { ++*this; }
@@ -371,10 +374,30 @@ class receiver : public detail::receiver_base<T, Kind, Sync, CO, WO> {
 
    private:
     receiver* r_ = nullptr;
+    bool blocking_ = true;
     std::optional<T> cur_;
   };
+  // `for (T& v : rx)`: blocks for each value until the channel is
+  // disconnected and drained (crossbeam's iter()).
   iterator begin() { return iterator(this); }
   iterator end() { return iterator(); }
+
+  // What is there now, without blocking (std and crossbeam try_iter()):
+  // `for (T& v : rx.try_iter())` stops at the first empty or disconnected.
+  // Borrows the receiver.
+  struct try_range {
+    receiver* r;
+    iterator begin() { return iterator(r, false); }
+    iterator end() { return iterator(); }
+  };
+  try_range try_iter() noexcept { return try_range{this}; }
+
+  // Owning iteration (Rust's into_iter()): `for (T& v :
+  // std::move(rx).into_iter())` takes the receiver into the range, blocks
+  // for each value until the channel is disconnected and drained, and drops
+  // the receiver with the range (the senders then see it gone).
+  class owning_range;
+  owning_range into_iter() &&;
 
  private:
 
@@ -398,5 +421,21 @@ class receiver : public detail::receiver_base<T, Kind, Sync, CO, WO> {
     return r;
   }
 };
+
+template <class T, class Kind, class Sync, class CO, class WO>
+class receiver<T, Kind, Sync, CO, WO>::owning_range {
+ public:
+  explicit owning_range(receiver&& r) noexcept : r_(std::move(r)) {}
+  iterator begin() { return iterator(&r_); }
+  iterator end() { return iterator(); }
+
+ private:
+  receiver r_;
+};
+
+template <class T, class Kind, class Sync, class CO, class WO>
+auto receiver<T, Kind, Sync, CO, WO>::into_iter() && -> owning_range {
+  return owning_range(std::move(*this));
+}
 
 }  // namespace nexus::channel

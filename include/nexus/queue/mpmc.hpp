@@ -35,6 +35,8 @@
 //   reasons as in mpsc.hpp and spmc.hpp; leave/see_leave for disconnect;
 //   release_ref for the last handle. Clone increments, the other side's
 //   index read before a wait, and cleanup loads are relaxed (stamped.hpp).
+//   len(), is_empty(), is_full() on either side: two relaxed loads, a
+//   snapshot (stamped.hpp SNAPSHOTS).
 //
 // INVARIANTS: those of stamped.hpp.
 #pragma once

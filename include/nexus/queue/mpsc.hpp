@@ -5,8 +5,10 @@
 // LAYOUT
 //   shared block, freed by the last handle:
 //     tail       atomic u64, own line: producers claim an index by CAS
-//     head       u64 (cell), own line: the consumer's index, stored only when
-//                the consumer goes (for the last handle's cleanup)
+//     head       atomic u64, own line: a mirror of the consumer's index (its
+//                handle keeps the index it works from), stored relaxed after
+//                each pop for the producers' len() and when the consumer goes
+//                for the last handle's cleanup
 //     producers  live producer handles (0: every producer gone)
 //     consumers  1 while the consumer lives (F4: every producer sees it go)
 //     refs       all live handles; the last one frees the block
@@ -70,6 +72,9 @@
 //   join         refs/producers increment relaxed: the caller already holds a
 //                in clone()               reference (as shared_ptr copies).
 //   The tail load of pop's wait, the cleanup loads: relaxed (stamped.hpp).
+//   The head mirror's store and len()'s two loads: relaxed, a snapshot that
+//   orders nothing (stamped.hpp SNAPSHOTS: len(), is_empty(), is_full() on
+//   either side, what they count and what they can be off by).
 //
 // INVARIANTS
 //   head <= tail <= head + capacity; a slot's seq is in {2i, 2i+1} for the

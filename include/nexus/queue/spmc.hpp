@@ -5,8 +5,10 @@
 // LAYOUT
 //   shared block, freed by the last handle:
 //     head       atomic u64, own line: consumers take an index by CAS
-//     tail       u64 (cell), own line: the producer's index, stored only when
-//                the producer goes (for the last handle's cleanup)
+//     tail       atomic u64, own line: a mirror of the producer's index (its
+//                handle keeps the index it works from), stored relaxed after
+//                each push for the consumers' len() and when the producer
+//                goes for the last handle's cleanup
 //     producers  1 while the producer handle lives
 //     consumers  live consumer handles
 //     refs       all live handles; the last one frees the block
@@ -54,6 +56,8 @@
 //                                         stamp before cleanup.
 //   clone() increments are relaxed (the caller holds a reference); the head
 //   load of push's wait and the cleanup loads are relaxed (stamped.hpp).
+//   The tail mirror's store and len()'s two loads: relaxed, a snapshot that
+//   orders nothing (stamped.hpp SNAPSHOTS: len(), is_empty(), is_full()).
 //
 // INVARIANTS
 //   head <= tail <= head + capacity; every index in [head, tail) is taken by

@@ -55,6 +55,15 @@
 //   Own-index loads in the last handle's cleanup are relaxed: the acquire RMW
 //   on `handles` already ordered them.
 //
+// SNAPSHOTS (LEN)
+//   len(), is_empty(), is_full() on either handle: tail - head, with the
+//   caller's own index exact and the peer's read relaxed (a snapshot; it
+//   orders nothing and pairs with nothing). Every push and pop that happens
+//   before the call is counted (coherence); one running concurrently on the
+//   peer may or may not be. The result is always in [0, capacity]: the
+//   peer's index only moves one way and is read no older than the caller's
+//   cached copy. Exact when the peer is idle. Precondition: valid().
+//
 // INVARIANTS
 //   0 <= tail - head <= capacity; slots [head, tail) hold live values;
 //   cached_head <= head and cached_tail <= tail (stale only in the safe
@@ -192,6 +201,13 @@ class alignas(cache_line) producer : public detail::handle<T, Sync, O, detail::p
   }
 
   std::uint64_t capacity() const noexcept { return this->l_.mask + 1; }
+  // Values in the ring (SNAPSHOTS): exact but for pops running now.
+  std::uint64_t len() const noexcept {
+    // relaxed: a snapshot (SNAPSHOTS); pairs with nothing.
+    return this->l_.index - this->s_->head.load(std::memory_order_relaxed);
+  }
+  bool is_empty() const noexcept { return len() == 0; }
+  bool is_full() const noexcept { return len() == capacity(); }
   // True once the consumer is gone. Pushes still succeed until the ring is
   // full (disconnect is advisory for the raw queue).
   bool is_disconnected() const noexcept { return this->s_ == nullptr || this->s_->peer_gone(); }
@@ -246,6 +262,13 @@ class alignas(cache_line) consumer : public detail::handle<T, Sync, O, detail::c
   }
 
   std::uint64_t capacity() const noexcept { return this->l_.mask + 1; }
+  // Values in the ring (SNAPSHOTS): exact but for pushes running now.
+  std::uint64_t len() const noexcept {
+    // relaxed: a snapshot (SNAPSHOTS); pairs with nothing.
+    return this->s_->tail.load(std::memory_order_relaxed) - this->l_.index;
+  }
+  bool is_empty() const noexcept { return len() == 0; }
+  bool is_full() const noexcept { return len() == capacity(); }
   // True once the producer is gone. Everything it pushed before that is still
   // poppable, and (acquire) visible: "disconnected and pop() empty" means done.
   bool is_disconnected() const noexcept { return this->s_ == nullptr || this->s_->peer_gone(); }

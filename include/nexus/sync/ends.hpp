@@ -76,6 +76,24 @@ class channel_end : public handle<Block, end_state<Ring>, Side> {
   // internal: from the factory (and from clone)
   channel_end(Block* b, end_state<Ring> l) noexcept : channel_end::handle(b, std::move(l)) {}
   std::uint64_t capacity() const noexcept { return this->l_.q.capacity(); }
+  // Values in the channel, a snapshot, from either end: the ring's len()
+  // (queue/spsc.hpp and queue/detail/stamped.hpp SNAPSHOTS say what it
+  // counts and what it can be off by). Typed channels; precondition: valid().
+  std::uint64_t len() const noexcept
+    requires requires(const Ring& q) { q.len(); }
+  {
+    return this->l_.q.len();
+  }
+  bool is_empty() const noexcept
+    requires requires(const Ring& q) { q.len(); }
+  {
+    return len() == 0;
+  }
+  bool is_full() const noexcept
+    requires requires(const Ring& q) { q.len(); }
+  {
+    return len() >= capacity();
+  }
 
   // Another end of this side (one more on its count). Precondition: valid().
   Self clone() const

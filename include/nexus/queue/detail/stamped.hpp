@@ -5,10 +5,11 @@
 //
 // LAYOUT
 //   stamped_shared<T, Sync, O, MP, MC>, freed by the last handle:
-//     tail       own line: atomic if producers claim it by CAS (MP), else a
-//                cell the single producer stores when it leaves
-//     head       own line: atomic if consumers claim it by CAS (MC), else a
-//                cell the single consumer stores when it leaves
+//     tail       own line, atomic: producers claim it by CAS (MP), or the
+//                single producer mirrors its own index there after each push
+//                (relaxed, for the other side's len(): SNAPSHOTS)
+//     head       own line, atomic: consumers claim it by CAS (MC), or the
+//                single consumer mirrors its own index there after each pop
 //     producers, consumers  live handles of each side (atomic u32)
 //     refs       all live handles; the last one frees the block
 //     slots[cap] {atomic u64 seq; Sync::slot<T> value}
@@ -78,6 +79,20 @@
 //     had at that point. If it is seen, the wait ends when the stamp
 //     (acquire) shows the slot published or freed.
 //   cleanup loads in the last handle: relaxed (ordered by release_ref).
+//   a single side's mirror store of its index, and both loads of len():
+//     relaxed (SNAPSHOTS); they order nothing and pair with nothing.
+//
+// SNAPSHOTS (LEN)
+//   len() on any handle: tail - head, head read first (relaxed), then tail
+//   (relaxed), capped at capacity. It counts a push from its claim (a
+//   value still being constructed is counted) and a pop until its take;
+//   every push and pop that happens before the call is counted
+//   (coherence), concurrent ones may or may not be, and since the two
+//   loads are not one snapshot, operations between them can make the
+//   result larger than the ring ever held at one instant (never above
+//   capacity, never below 0: tail >= head at every instant). A single
+//   side's own index is exact. is_empty(): len() == 0; is_full(): len() ==
+//   capacity(). Exact when no other handle is operating.
 //
 // INVARIANTS
 //   head <= tail <= head + capacity; every index in [head, tail) is claimed
@@ -125,9 +140,8 @@ struct ring_view {
   std::uint64_t index;
 };
 
-template <class Sync, bool Shared>
-using index_word =
-    std::conditional_t<Shared, typename Sync::template atomic<std::uint64_t>, typename Sync::template cell<std::uint64_t>>;
+template <class Sync>
+using index_word = typename Sync::template atomic<std::uint64_t>;
 
 // The largest capacity of a stamped ring of T: 2^62 (stamps stay far from
 // wrapping), less if the slot array would not be addressable.
@@ -151,8 +165,8 @@ struct stamped_shared {
   using slot_t = stamped_slot<T, Sync>;
   using view = ring_view<slot_t>;
 
-  alignas(cache_line) index_word<Sync, MP> tail{0};
-  alignas(cache_line) index_word<Sync, MC> head{0};
+  alignas(cache_line) index_word<Sync> tail{0};
+  alignas(cache_line) index_word<Sync> head{0};
   alignas(cache_line) typename Sync::template atomic<std::uint32_t> producers{1};
   typename Sync::template atomic<std::uint32_t> consumers{1};
   typename Sync::template atomic<std::uint32_t> refs{2};
@@ -208,7 +222,10 @@ struct stamped_shared {
         }
         s.value.take_into(out);  // nothrow: see the static_asserts
         s.seq.store(2 * (pos + v.mask + 1), O::free_slot);  // release: pairs with see_free in push
-        if constexpr (!MC) v.index = pos + 1;
+        if constexpr (!MC) {
+          v.index = pos + 1;
+          head.store(pos + 1, std::memory_order_relaxed);  // relaxed: the mirror for len() (SNAPSHOTS); pairs with nothing
+        }
         return true;
       }
       if constexpr (MC) {
@@ -233,17 +250,21 @@ struct stamped_shared {
       s.value.destroy();
       s.seq.store(2 * (pos + v.mask + 1), O::free_slot);  // release: pairs with see_free in push
     }
-    if constexpr (MC)
-      head.store(pos, std::memory_order_relaxed);  // relaxed: no consumer is left; the cleanup is ordered by release_ref
-    else
-      v.index = pos;
+    if constexpr (!MC) v.index = pos;
+    head.store(pos, std::memory_order_relaxed);  // relaxed: no consumer is left; the cleanup is ordered by release_ref
+  }
+
+  // Values in the ring (SNAPSHOTS).
+  std::uint64_t len() const noexcept {
+    const std::uint64_t h = head.load(std::memory_order_relaxed);  // relaxed: a snapshot (SNAPSHOTS); pairs with nothing
+    const std::uint64_t t = tail.load(std::memory_order_relaxed);  // relaxed: as above; read after h, so t >= h
+    return t - h < mask + 1 ? t - h : mask + 1;
   }
 
  private:
-  static std::uint64_t index_of(const index_word<Sync, true>& w) noexcept {
+  static std::uint64_t index_of(const index_word<Sync>& w) noexcept {
     return w.load(std::memory_order_relaxed);  // relaxed: ordered by release_ref (cleanup)
   }
-  static std::uint64_t index_of(const index_word<Sync, false>& w) noexcept { return w.load(); }
 
   std::uint64_t claim_load() const noexcept {
     if constexpr (MP) return tail.load(O::claim_load);  // acquire: pairs with other producers' claim
@@ -304,7 +325,10 @@ struct stamped_shared {
         }
         s.value.construct(std::forward<Args>(args)...);  // single producer: a throw publishes nothing
         s.seq.store(2 * pos + 1, O::publish);           // release: pairs with observe in pop
-        if constexpr (!MP) v.index = pos + 1;
+        if constexpr (!MP) {
+          v.index = pos + 1;
+          tail.store(pos + 1, std::memory_order_relaxed);  // relaxed: the mirror for len() (SNAPSHOTS); pairs with nothing
+        }
         return status::ok;
       }
       if constexpr (MP) {
@@ -341,7 +365,7 @@ template <class T, class Sync, class O, bool MP, bool MC>
 struct producer_side {
   using shared_t = stamped_shared<T, Sync, O, MP, MC>;
   static void leave(shared_t& s, typename shared_t::view& v) noexcept {
-    if constexpr (!MP) s.tail.store(v.index);  // for the cleanup; ordered by leave / release_ref
+    if constexpr (!MP) s.tail.store(v.index, std::memory_order_relaxed);  // relaxed: for the cleanup; ordered by leave / release_ref
     s.producers.fetch_sub(1, O::leave);       // release: pairs with see_leave in the consumers
   }
 };
@@ -353,7 +377,7 @@ struct consumer_side {
   static void leave(shared_t& s, typename shared_t::view& v) noexcept {
     if constexpr (!MC) {
       s.drain(v);
-      s.head.store(v.index);                // for the cleanup; ordered by leave / release_ref
+      s.head.store(v.index, std::memory_order_relaxed);  // relaxed: for the cleanup; ordered by leave / release_ref
       s.consumers.fetch_sub(1, O::leave);   // release: pairs with see_leave in the producers
     } else if (s.consumers.fetch_sub(1, O::leave) == 1) {  // release: pairs with see_leave
       s.drain(v);
@@ -376,6 +400,10 @@ class stamped_end : public stamped_handle<T, Sync, O, MP, MC, Side> {
   // internal: from the factory
   explicit stamped_end(stamped_shared<T, Sync, O, MP, MC>* s) noexcept : stamped_end::handle(s, s->make_view()) {}
   std::uint64_t capacity() const noexcept { return this->l_.mask + 1; }
+  // Values in the ring, a snapshot (SNAPSHOTS). Precondition: valid().
+  std::uint64_t len() const noexcept { return this->s_->len(); }
+  bool is_empty() const noexcept { return len() == 0; }
+  bool is_full() const noexcept { return len() == capacity(); }
 
   // True once every handle of the peer side is gone (F4: seen by every
   // producer). A consumer that sees it also sees every push (acquire, F3):

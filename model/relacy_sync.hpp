@@ -229,6 +229,15 @@ struct relacy_sync {
       full_(i).store(0);
       return v;
     }
+    // As std_sync's: if `f` throws, the value stays in the slot.
+    template <class F>
+    void take_with(F&& f, rl::debug_info i = NEXUS_RL_HERE) {
+      check_full(i);
+      T* p = std::launder(reinterpret_cast<T*>(&storage_));
+      std::forward<F>(f)(std::move(*p));
+      p->~T();
+      full_(i).store(0);
+    }
     void destroy(rl::debug_info i = NEXUS_RL_HERE) {
       check_full(i);
       std::launder(reinterpret_cast<T*>(&storage_))->~T();

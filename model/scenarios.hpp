@@ -119,6 +119,61 @@ struct fifo : scenario<fifo<Q, Cap, N>, 2> {
   }
 };
 
+// fifo through the batch operations: the producer pushes 1..n with
+// push_n in batches of up to B (one publication per batch), the consumer
+// takes with pop_n up to B at a time (one free per batch); then as fifo: the
+// producer leaves, the consumer drains once it sees it gone, and nothing
+// may be lost, reordered or read unpublished.
+template <class Q, std::uint64_t Cap, int N, int B>
+struct fifo_batch : scenario<fifo_batch<Q, Cap, N, B>, 2> {
+  typename Q::endpoints* r = nullptr;
+  relacy_sync::cell<int> pushed;
+  int next = 1;
+  const int n = N + static_cast<int>(scale);
+
+  void before() {
+    r = this->template own_endpoints<typename Q::endpoints>(Q::make(Cap));
+    pushed.store(0);
+  }
+  void take_all(const int* got, std::size_t k) {
+    for (std::size_t i = 0; i < k; ++i) {
+      relacy_sync::verify(got[i] == next, "FIFO order broken");
+      ++next;
+    }
+  }
+  void thread(unsigned id) {
+    if (id == 0) {
+      int done = 0;
+      for (int round = 0; round < n + 1 && done < n; ++round) {
+        int batch[B];
+        int m = 0;
+        for (; m < B && done + m < n; ++m) batch[m] = done + m + 1;
+        const std::size_t k = r->tx.push_n(batch, batch + m);
+        done += static_cast<int>(k);
+        if (k == 0) relacy_sync::spin_pause();
+      }
+      pushed.store(done);
+      auto gone = std::move(r->tx);
+    } else {
+      int got[B];
+      for (int k = 0; k < n; ++k) {
+        const std::size_t t = r->rx.pop_n(got, B);
+        if (t == 0) relacy_sync::spin_pause();
+        take_all(got, t);
+      }
+      if (r->rx.is_disconnected()) {
+        for (std::size_t t; (t = r->rx.pop_n(got, B)) != 0;) take_all(got, t);
+        relacy_sync::verify(next - 1 == pushed.load(), "disconnected but an item is missing");
+      }
+    }
+  }
+  void check() {
+    int got[B];
+    for (std::size_t t; (t = r->rx.pop_n(got, B)) != 0;) take_all(got, t);
+    relacy_sync::verify(next - 1 == pushed.load(), "item lost");
+  }
+};
+
 template <class Q>
 struct disconnect : scenario<disconnect<Q>, 2> {
   typename Q::endpoints* r = nullptr;
@@ -350,7 +405,8 @@ struct no_spurious_full : scenario<no_spurious_full<Q>, 3> {
 };
 
 // The variants every stamped ring runs (mpsc_fifo, spmc_fifo, mpmc_fifo):
-// FIFO at capacities 1 and 2 (with a wrap), disconnect in both drop orders,
+// FIFO at capacities 1 and 2 (with a wrap), the FIFO through push_n /
+// pop_n (batch_cap2), disconnect in both drop orders,
 // a throwing constructor, the emptiness rule where it can fail (a ring
 // whose producers claim), the three-thread scenarios of the side that
 // claims (context bound 2), and one negative twin per order and switch
@@ -365,12 +421,15 @@ variants stamped_variants() {
       NEXUS_VARIANT("cap1", pass, fifo<queue_of<Ring, int>, 1, 2>),
       NEXUS_VARIANT("cap2", pass, fifo<queue_of<Ring, int>, 2, 2>),
       NEXUS_VARIANT("cap2_wrap", pass, fifo<queue_of<Ring, int>, 2, 3>),
+      NEXUS_VARIANT("batch_cap2", pass, fifo_batch<queue_of<Ring, int>, 2, 2, 2>),
       NEXUS_VARIANT("disconnect", pass, disconnect<queue_of<Ring, tracked>>),
       NEXUS_VARIANT("throwing", pass, throwing<queue_of<Ring, fragile>>),
       NEXUS_VARIANT("publish_relaxed", fail, fifo<queue_of<Ring, int, publish_relaxed<O>>, 2, 2>),
       NEXUS_VARIANT("observe_relaxed", fail, fifo<queue_of<Ring, int, observe_relaxed<O>>, 2, 2>),
       NEXUS_VARIANT("free_slot_relaxed", fail, fifo<queue_of<Ring, int, free_slot_relaxed<O>>, 1, 2>),
       NEXUS_VARIANT("see_free_relaxed", fail, fifo<queue_of<Ring, int, see_free_relaxed<O>>, 1, 2>),
+      NEXUS_VARIANT("batch_publish_relaxed", fail, fifo_batch<queue_of<Ring, int, publish_relaxed<O>>, 2, 2, 2>),
+      NEXUS_VARIANT("batch_free_slot_relaxed", fail, fifo_batch<queue_of<Ring, int, free_slot_relaxed<O>>, 1, 2, 2>),
       NEXUS_VARIANT("leave_relaxed", fail, disconnect<queue_of<Ring, tracked, leave_relaxed<O>>>),
       NEXUS_VARIANT("see_leave_relaxed", fail, disconnect<queue_of<Ring, tracked, see_leave_relaxed<O>>>),
       NEXUS_VARIANT("release_ref_release", fail, disconnect<queue_of<Ring, tracked, release_ref_release<O>>>),

@@ -150,6 +150,12 @@ class [[nodiscard]] recv_result {
   std::optional<T> v_;
 };
 
+// The outcome of a batch receive: how many values, and ok or why none.
+struct [[nodiscard]] many_result {
+  status code;
+  std::size_t count;
+};
+
 // Which ring a channel runs on, and which sides may be cloned.
 namespace kind {
 struct spsc {
@@ -349,6 +355,35 @@ class receiver : public detail::receiver_base<T, Kind, Sync, CO, WO> {
     return this->s_ == nullptr || this->s_->senders.load(CO::see_leave) == 0;  // acquire: pairs with leave
   }
 
+  // Batches (crossbeam's requested try_recv_many, moodycamel's
+  // try_dequeue_bulk): up to `max` values, oldest first, assigned to
+  // *out++ through the ring's pop_n (queue/spsc.hpp BATCHES: one head store
+  // for the batch; the stamped rings free slot by slot). try_recv_many never
+  // blocks; recv_many blocks until at least one value, then takes what is
+  // there up to max. {ok, n >= 1}, or {empty | timeout | disconnected, 0};
+  // max == 0 is {ok, 0} at once. Senders are woken as by max single recvs.
+  // A throwing assignment to `out`: the ring's pop_n guarantee (spsc, mpsc:
+  // that value stays at the head; mpmc needs a noexcept one), the values
+  // before it received.
+  template <std::output_iterator<T&&> Out>
+  many_result try_recv_many(Out out, std::size_t max) {
+    many_result r{status::ok, 0};
+    if (max != 0) r.code = attempt_many(out, max, r.count);
+    return r;
+  }
+  template <std::output_iterator<T&&> Out>
+  many_result recv_many(Out out, std::size_t max) {
+    return recv_many_impl(out, max, nullptr);
+  }
+  template <std::output_iterator<T&&> Out>
+  many_result recv_many_until(Out out, std::size_t max, typename Sync::clock::time_point deadline) {
+    return recv_many_impl(out, max, &deadline);
+  }
+  template <std::output_iterator<T&&> Out, class Rep, class Period>
+  many_result recv_many_timeout(Out out, std::size_t max, std::chrono::duration<Rep, Period> d) {
+    return recv_many_until(out, max, deadline_after<typename Sync::clock>(d));
+  }
+
   // Iteration. Each step is a recv() (blocking: ends when the channel is
   // disconnected and drained) or a try_recv() (ends at the first empty or
   // disconnected). An input iterator: the value is the iterator's own,
@@ -410,6 +445,30 @@ class receiver : public detail::receiver_base<T, Kind, Sync, CO, WO> {
     }
     b->not_full.notify_one();
     return status::ok;
+  }
+  // attempt() for a batch: `n` values taken (0 unless ok).
+  template <class Out>
+  status attempt_many(Out& out, std::size_t max, std::size_t& n) {
+    auto* b = this->s_;
+    n = this->l_.q.pop_n(out, max);
+    if (n == 0) {
+      if (b->senders.load(CO::see_leave) != 0) return status::empty;  // acquire: pairs with leave
+      n = this->l_.q.pop_n(out, max);                                 // F1: sent just before the last leave
+      if (n == 0) return status::disconnected;
+    }
+    if (n == 1)
+      b->not_full.notify_one();
+    else
+      b->not_full.notify_all();  // n slots freed: as n recvs' notify_one, at most
+    return status::ok;
+  }
+  template <class Out>
+  many_result recv_many_impl(Out& out, std::size_t max, const typename Sync::clock::time_point* deadline) {
+    many_result r{status::ok, 0};
+    if (max == 0) return r;
+    r.code = block_on<Sync>(this->s_->not_empty, this->l_.spins, deadline, status::empty,
+                            [&](bool) { return attempt_many(out, max, r.count); });
+    return r;
   }
   status wait_into(std::optional<T>& out, const typename Sync::clock::time_point* deadline) {
     return block_on<Sync>(this->s_->not_empty, this->l_.spins, deadline, status::empty,

@@ -55,6 +55,19 @@
 //   Own-index loads in the last handle's cleanup are relaxed: the acquire RMW
 //   on `handles` already ordered them.
 //
+// BATCHES
+//   push_n(first, last) / push_n(range): constructs as many values as there
+//     are free slots (refreshing cached_head once if the cache shows too few),
+//     then one tail store (publish) for all of them; returns how many.
+//   pop_n(out, max): takes up to max values (refreshing cached_tail once if
+//     the cache shows fewer), assigning each to *out++, then one head store
+//     (free_slot) for all of them; returns how many.
+//   A throw (T's constructor in push_n, the hand-over to `out` in pop_n) is
+//   exactly the single-op guarantee at the value that threw: the values
+//   before it are published (pushed, or taken and freed), that value and
+//   the rest are not, and the exception propagates. Model driver:
+//   model/spsc_fifo batch variants (twins: each order weakened).
+//
 // SNAPSHOTS (LEN)
 //   len(), is_empty(), is_full() on either handle: tail - head, with the
 //   caller's own index exact and the peer's read relaxed (a snapshot; it
@@ -72,7 +85,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
+#include <ranges>
 #include <type_traits>
 #include <utility>
 
@@ -200,6 +215,37 @@ class alignas(cache_line) producer : public detail::handle<T, Sync, O, detail::p
     return emplace_impl(std::forward<Args>(args)...);
   }
 
+  // Pushes the values of [first, last) in order while there is room, with
+  // one publication for the batch (BATCHES): how many it pushed, 0 when
+  // full. Each is constructed from *it: pass move iterators to move.
+  template <std::input_iterator It, std::sentinel_for<It> S>
+    requires std::constructible_from<T, std::iter_reference_t<It>>
+  std::size_t push_n(It first, S last) {
+    auto& l = this->l_;
+    const std::uint64_t t = l.index;
+    std::uint64_t room = l.mask + 1 - (t - l.cached);
+    std::uint64_t want = l.mask + 1;
+    if constexpr (std::sized_sentinel_for<S, It>) want = static_cast<std::uint64_t>(last - first);
+    if (room < want) {
+      refresh_head(t);
+      room = l.mask + 1 - (t - l.cached);
+    }
+    std::uint64_t n = 0;
+    try {
+      for (; n < room && first != last; ++first, ++n) l.slots[(t + n) & l.mask].construct(*first);
+    } catch (...) {
+      publish_to(t + n);  // the values built before the throw (BATCHES)
+      throw;
+    }
+    if (n != 0) publish_to(t + n);
+    return n;
+  }
+  template <std::ranges::input_range R>
+    requires std::constructible_from<T, std::ranges::range_reference_t<R>>
+  std::size_t push_n(R&& r) {
+    return push_n(std::ranges::begin(r), std::ranges::end(r));
+  }
+
   std::uint64_t capacity() const noexcept { return this->l_.mask + 1; }
   // Values in the ring (SNAPSHOTS): exact but for pops running now.
   std::uint64_t len() const noexcept {
@@ -224,6 +270,10 @@ class alignas(cache_line) producer : public detail::handle<T, Sync, O, detail::p
     this->s_->tail.store(t + 1, O::publish);  // release: pairs with observe in consumer::pop
     l.index = t + 1;
     return status::ok;
+  }
+  void publish_to(std::uint64_t t) noexcept {
+    this->s_->tail.store(t, O::publish);  // release: pairs with observe in consumer::pop / pop_n
+    this->l_.index = t;
   }
   [[gnu::noinline]] bool refresh_head(std::uint64_t t) noexcept {
     this->l_.cached = this->s_->head.load(O::see_free);  // acquire: pairs with free_slot in consumer::pop
@@ -261,6 +311,29 @@ class alignas(cache_line) consumer : public detail::handle<T, Sync, O, detail::c
     return true;
   }
 
+  // Takes up to `max` values, oldest first, assigning each to *out++, with
+  // one head store for the batch (BATCHES): how many it took, 0 when empty.
+  template <std::output_iterator<T&&> Out>
+  std::size_t pop_n(Out out, std::size_t max) {
+    auto& l = this->l_;
+    const std::uint64_t h = l.index;
+    std::uint64_t avail = l.cached - h;
+    if (avail < max) {
+      refresh_tail(h);
+      avail = l.cached - h;
+    }
+    const std::uint64_t k = avail < max ? avail : max;
+    std::uint64_t n = 0;
+    try {
+      for (; n < k; ++n, ++out) l.slots[(h + n) & l.mask].take_with([&out](T&& v) { *out = std::move(v); });
+    } catch (...) {
+      if (n != 0) free_to(h + n);  // the values handed over before the throw (BATCHES)
+      throw;
+    }
+    if (n != 0) free_to(h + n);
+    return n;
+  }
+
   std::uint64_t capacity() const noexcept { return this->l_.mask + 1; }
   // Values in the ring (SNAPSHOTS): exact but for pushes running now.
   std::uint64_t len() const noexcept {
@@ -295,9 +368,10 @@ class alignas(cache_line) consumer : public detail::handle<T, Sync, O, detail::c
     free_front(h);
     return v;
   }
-  void free_front(std::uint64_t h) noexcept {
-    this->s_->head.store(h + 1, O::free_slot);  // release: pairs with see_free in producer::push
-    this->l_.index = h + 1;
+  void free_front(std::uint64_t h) noexcept { free_to(h + 1); }
+  void free_to(std::uint64_t h) noexcept {
+    this->s_->head.store(h, O::free_slot);  // release: pairs with see_free in producer::push / push_n
+    this->l_.index = h;
   }
   [[gnu::noinline]] bool refresh_tail(std::uint64_t h) noexcept {
     this->l_.cached = this->s_->tail.load(O::observe);  // acquire: pairs with publish in producer::push

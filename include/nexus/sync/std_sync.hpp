@@ -16,8 +16,9 @@
 //   slot<T>             uninitialised storage for one T with construct(),
 //                       take_into(optional) (move out, then destroy; a throw
 //                       leaves the value in place), take() (the same, by
-//                       value, for a T whose move cannot throw) and
-//                       destroy(). Under the
+//                       value, for a T whose move cannot throw),
+//                       take_with(f) (hand T&& to f, then destroy; a throw
+//                       leaves it in place) and destroy(). Under the
 //                       model every access also touches an rl::var marker, so
 //                       a race on any payload type is visible.
 //   word_buffer<W>      a zero-filled byte buffer with atomic W-sized words at
@@ -183,6 +184,14 @@ struct std_sync {
       T v(std::move(value_));
       std::destroy_at(&value_);
       return v;
+    }
+    // Hands the value to `f` as T&& (the batch pops: f moves it into the
+    // caller's output), then destroys the slot's copy. If `f` throws, the
+    // slot still holds the value, as `f` left it.
+    template <class F>
+    void take_with(F&& f) {
+      std::forward<F>(f)(std::move(value_));
+      std::destroy_at(&value_);
     }
     void destroy() noexcept { std::destroy_at(&value_); }
 

@@ -104,7 +104,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
+#include <ranges>
 #include <type_traits>
 #include <utility>
 
@@ -204,6 +206,13 @@ struct stamped_shared {
 
   // Moves the oldest published value into the empty `out`; false if none.
   bool pop(view& v, std::optional<T>& out) noexcept(nothrow_relocatable<T>) {
+    return pop_with(v, [&out](typename Sync::template slot<T>& value) { value.take_into(out); });
+  }
+  // As pop, handing the slot's value to `hand` (take_into, or take_with in
+  // the batch pop). A throwing hand-over is allowed only with a single
+  // consumer (no take CAS has happened then: the value stays at the head).
+  template <class Hand>
+  bool pop_with(view& v, Hand&& hand) {
     std::uint64_t pos = MC ? take_load() : v.index;
     for (;;) {
       slot_t& s = v.slots[pos & v.mask];
@@ -220,7 +229,7 @@ struct stamped_shared {
             continue;
           }
         }
-        s.value.take_into(out);  // nothrow: see the static_asserts
+        hand(s.value);  // nothrow under MC (see the static_asserts and pop_n); else a throw leaves it at the head
         s.seq.store(2 * (pos + v.mask + 1), O::free_slot);  // release: pairs with see_free in push
         if constexpr (!MC) {
           v.index = pos + 1;
@@ -449,6 +458,25 @@ class alignas(MP ? alignof(void*) : cache_line) stamped_producer : public produc
   [[nodiscard]] status emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args&&...>) {
     return this->s_->push(this->l_, std::forward<Args>(args)...);
   }
+
+  // Pushes the values of [first, last) in order while there is room: how
+  // many it pushed. Each slot carries its own stamp, so this is a loop of
+  // emplace(*it), each with its own publish (no single publication exists
+  // for stamped slots); a throw is emplace's guarantee at that value, the
+  // values before it pushed.
+  template <std::input_iterator It, std::sentinel_for<It> S>
+    requires std::constructible_from<T, std::iter_reference_t<It>>
+  std::size_t push_n(It first, S last) {
+    std::size_t n = 0;
+    for (; first != last; ++first, ++n)
+      if (this->s_->push(this->l_, *first) != status::ok) break;
+    return n;
+  }
+  template <std::ranges::input_range R>
+    requires std::constructible_from<T, std::ranges::range_reference_t<R>>
+  std::size_t push_n(R&& r) {
+    return push_n(std::ranges::begin(r), std::ranges::end(r));
+  }
 };
 
 // Aligned to a cache line when the handle writes its own index (a single
@@ -468,6 +496,27 @@ class alignas(MC ? alignof(void*) : cache_line) stamped_consumer : public consum
   // As pop, into the empty `out` (no move of T after the take; T need not
   // be assignable): true if a value was taken.
   bool pop_into(std::optional<T>& out) noexcept(nothrow_relocatable<T>) { return this->s_->pop(this->l_, out); }
+
+  // Takes up to `max` values, oldest first, assigning each to *out++: how
+  // many it took (a loop of pops: each slot is freed by its own stamp). A
+  // single consumer hands each value over in place, so a throwing
+  // assignment leaves that value at the head (the ones before it taken).
+  // With claiming consumers (spmc, mpmc) the slot is already claimed when
+  // the value is handed over, so the assignment must not throw.
+  template <std::output_iterator<T&&> Out>
+  std::size_t pop_n(Out out, std::size_t max) {
+    static_assert(!MC || std::is_nothrow_assignable_v<std::iter_reference_t<Out>, T&&>,
+                  "queue::spmc and queue::mpmc pop_n need an output whose assignment from T&& is noexcept "
+                  "(an array or span of T): the value is handed over inside a slot already claimed from "
+                  "the other consumers, and a throw there would lose it");
+    std::size_t n = 0;
+    for (; n < max; ++n, ++out)
+      if (!this->s_->pop_with(this->l_, [&out](typename Sync::template slot<T>& value) {
+            value.take_with([&out](T&& v) { *out = std::move(v); });
+          }))
+        break;
+    return n;
+  }
 };
 
 }  // namespace nexus::queue::detail

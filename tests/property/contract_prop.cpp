@@ -1,5 +1,6 @@
 // Fault injection at every step (rapidcheck, production build): for every
-// ring and channel, a random sequence of push (copy, move, emplace) and pop
+// ring and channel, a random sequence of push (copy, move, emplace), pop
+// and the batches (push_n on the rings, pop_n / try_recv_many)
 // is run once to count the T constructions it makes, then once per
 // construction n with the n-th one throwing. Each run is checked against a
 // deque model after every operation: an operation that threw changed
@@ -16,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <ranges>
 #include <vector>
 
 #include "contract.hpp"
@@ -25,7 +27,7 @@ using nexus::status;
 
 namespace {
 
-enum class op : int { push_copy, push_move, emplace, pop };
+enum class op : int { push_copy, push_move, emplace, pop, push_n, pop_n };
 struct step {
   op o;
   int v;
@@ -33,7 +35,7 @@ struct step {
 
 rc::Gen<std::vector<step>> steps() {
   return rc::gen::container<std::vector<step>>(rc::gen::apply(
-      [](int o, int v) { return step{static_cast<op>(o), v}; }, rc::gen::inRange(0, 4), rc::gen::inRange(0, 1000)));
+      [](int o, int v) { return step{static_cast<op>(o), v}; }, rc::gen::inRange(0, 6), rc::gen::inRange(0, 1000)));
 }
 
 // The value of a pop: ring pop() or channel try_recv() (read in place: the
@@ -51,6 +53,21 @@ bool take_one(Rx& rx, F&& seen) {
   }
   return true;
 }
+
+// A batch pop's output: records each value's int (noexcept, so every ring's
+// pop_n accepts it; the vector is reserved beforehand).
+struct recorder {
+  using difference_type = std::ptrdiff_t;
+  std::vector<int>* to;
+  recorder& operator*() noexcept { return *this; }
+  recorder& operator++() noexcept { return *this; }
+  recorder operator++(int) noexcept { return *this; }
+  template <class V>
+  recorder& operator=(V&& v) noexcept {
+    to->push_back(v.v);
+    return *this;
+  }
+};
 
 // One run of `seq` with the n-th construction throwing (n = 0: none). Returns
 // the constructions it attempted.
@@ -86,6 +103,45 @@ long run_once(const std::vector<step>& seq, long n) {
             }
             RC_ASSERT(st == (model.size() < cap ? status::ok : status::full));
             if (st == status::ok) model.push_back(s.v);
+            break;
+          }
+          case op::push_n: {  // m values through push_n (rings); a throw keeps the ones before it
+            const int m = s.v % 4 + 1;
+            if constexpr (requires { tx.push_n(std::vector<T>{}); }) {
+              const std::size_t before = model.size();
+              auto src = std::views::iota(s.v, s.v + m) | std::views::transform([](int x) { return T(x); });
+              std::size_t k = 0;
+              try {
+                k = tx.push_n(src);
+                RC_ASSERT(k == std::min<std::size_t>(static_cast<std::size_t>(m), cap - before));
+              } catch (const injected&) {
+                k = tx.len() - before;  // the values pushed before the throw
+                RC_ASSERT(k < static_cast<std::size_t>(m));
+                for (std::size_t i = 0; i < k; ++i) model.push_back(s.v + static_cast<int>(i));
+                throw;
+              }
+              for (std::size_t i = 0; i < k; ++i) model.push_back(s.v + static_cast<int>(i));
+            }
+            break;
+          }
+          case op::pop_n: {  // up to m values through pop_n / try_recv_many
+            const std::size_t m = static_cast<std::size_t>(s.v % 4 + 1);
+            std::vector<int> got;
+            got.reserve(m);
+            std::size_t k;
+            if constexpr (channel_end<std::remove_reference_t<decltype(rx)>>) {
+              const auto r = rx.try_recv_many(recorder{&got}, m);
+              RC_ASSERT(r.code == (model.empty() ? status::empty : status::ok));
+              k = r.count;
+            } else {
+              k = rx.pop_n(recorder{&got}, m);
+            }
+            RC_ASSERT(k == std::min(m, model.size()));
+            RC_ASSERT(got.size() == k);
+            for (std::size_t i = 0; i < k; ++i) {
+              RC_ASSERT(got[i] == model.front());
+              model.pop_front();
+            }
             break;
           }
           case op::pop: {

@@ -11,6 +11,10 @@
 //     once a channel's last receiver has gone;
 //   - pop / try_recv: the model's front, or empty, or (a channel whose
 //     senders are all gone) disconnected;
+//   - batches (pick's high bit): push_n of 1-8 values on the rings (as many
+//     as fit, in order), pop_n / try_recv_many of up to 1-8 (the model's
+//     front values, in order); len() / is_empty() / is_full() of every
+//     live handle equal the model's after every step;
 //   - clones and drops of every handle a ring or channel allows, in any
 //     order: is_disconnected() as the model says; values nobody can
 //     receive any more are destroyed when the last receiver goes, and
@@ -85,8 +89,50 @@ bool small(std::uint64_t c) { return c != 0 && c <= 4096; }
 // model expects of it; the rest (capacities, clones, drops, disconnects,
 // live values) is the same.
 
+// A batch pop's output: each value's int.
+struct recorder {
+  using difference_type = std::ptrdiff_t;
+  std::vector<int>* to;
+  recorder& operator*() noexcept { return *this; }
+  recorder& operator++() noexcept { return *this; }
+  recorder operator++(int) noexcept { return *this; }
+  recorder& operator=(counted&& c) noexcept {
+    to->push_back(c.v);
+    return *this;
+  }
+};
+
+// Checks a batch's values against the model's front and takes them off it.
+inline void took(const std::vector<int>& got, std::size_t k, std::deque<int>& model) {
+  FUZZ_CHECK(got.size() == k);
+  for (int v : got) {
+    FUZZ_CHECK(!model.empty() && v == model.front());
+    model.pop_front();
+  }
+}
+
 struct ring_ops {
   static constexpr bool channel = false;
+  // push_n: as many of m values as fit, in order.
+  template <class Tx>
+  static void put_n(Tx& tx, int& next, std::size_t m, std::deque<int>& model, std::uint64_t cap, bool) {
+    const int first = next;
+    std::vector<counted> src;  // (no std::views here: clang 14's <ranges> with libstdc++ 12 rejects iota_view)
+    src.reserve(m);
+    for (std::size_t i = 0; i < m; ++i) src.emplace_back(first + static_cast<int>(i));
+    const std::size_t k = tx.push_n(src);
+    FUZZ_CHECK(k == std::min<std::uint64_t>(m, cap - model.size()));
+    for (std::size_t i = 0; i < k; ++i) model.push_back(first + static_cast<int>(i));
+    next += static_cast<int>(m);
+  }
+  template <class Rx>
+  static void get_n(Rx& rx, std::size_t m, std::deque<int>& model, bool) {
+    std::vector<int> got;
+    got.reserve(m);
+    const std::size_t k = rx.pop_n(recorder{&got}, m);
+    FUZZ_CHECK(k == std::min(m, model.size()));
+    took(got, k, model);
+  }
   // push: ok while there is room, else full (a ring whose consumers are gone
   // still takes values until full; they go with the last handle).
   template <class Tx>
@@ -108,6 +154,24 @@ struct ring_ops {
 
 struct channel_ops {
   static constexpr bool channel = true;
+  // No send_many: single try_sends.
+  template <class Tx>
+  static void put_n(Tx& tx, int& next, std::size_t m, std::deque<int>& model, std::uint64_t cap, bool no_receivers) {
+    for (std::size_t i = 0; i < m; ++i) put(tx, next++, model, cap, no_receivers);
+  }
+  // try_recv_many: up to m of the oldest, else empty or disconnected.
+  template <class Rx>
+  static void get_n(Rx& rx, std::size_t m, std::deque<int>& model, bool no_senders) {
+    std::vector<int> got;
+    got.reserve(m);
+    const auto r = rx.try_recv_many(recorder{&got}, m);
+    if (!model.empty()) {
+      FUZZ_CHECK(r.code == status::ok && r.count == std::min(m, model.size()));
+    } else {
+      FUZZ_CHECK(r.code == (no_senders ? status::disconnected : status::empty) && r.count == 0);
+    }
+    took(got, r.count, model);
+  }
   // try_send: disconnected once the last receiver has gone, else ok while
   // there is room, else full.
   template <class Tx>
@@ -156,11 +220,19 @@ void sequences(input& in, Make make) {
       switch (op % 6) {
         case 0:
         case 1:
-          if (!tx.empty()) Ops::put(tx[pick % tx.size()], next++, model, cap, rx.empty());
+          if (tx.empty()) break;
+          if (pick & 0x80)
+            Ops::put_n(tx[pick % tx.size()], next, (op >> 5) + 1u, model, cap, rx.empty());
+          else
+            Ops::put(tx[pick % tx.size()], next++, model, cap, rx.empty());
           break;
         case 2:
         case 3:
-          if (!rx.empty()) Ops::get(rx[pick % rx.size()], model, tx.empty());
+          if (rx.empty()) break;
+          if (pick & 0x80)
+            Ops::get_n(rx[pick % rx.size()], (op >> 5) + 1u, model, tx.empty());
+          else
+            Ops::get(rx[pick % rx.size()], model, tx.empty());
           break;
         case 4:  // clone a handle of a side that allows it
           if constexpr (CloneTx) {
@@ -183,6 +255,9 @@ void sequences(input& in, Make make) {
         for (auto& t : tx) FUZZ_CHECK(t.is_disconnected() == rx.empty());
         for (auto& c : rx) FUZZ_CHECK(c.is_disconnected() == tx.empty());
       }
+      // The snapshots: exact, single-threaded, from every live handle.
+      for (auto& t : tx) FUZZ_CHECK(t.len() == model.size() && t.is_full() == (model.size() == cap));
+      for (auto& c : rx) FUZZ_CHECK(c.len() == model.size() && c.is_empty() == model.empty());
       // Live values: exactly the model's (once the receivers are gone, the
       // values pushed after them, until the last handle frees the block).
       FUZZ_CHECK(counted::live == (tx.empty() && rx.empty() ? 0 : static_cast<long>(model.size())));

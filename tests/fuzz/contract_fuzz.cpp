@@ -39,6 +39,7 @@
 #include "nexus/queue/mpsc.hpp"
 #include "nexus/queue/spmc.hpp"
 #include "nexus/queue/spsc.hpp"
+#include "batch_out.hpp"
 #include "fuzz/fuzz_check.hpp"
 
 using nexus::status;
@@ -89,18 +90,7 @@ bool small(std::uint64_t c) { return c != 0 && c <= 4096; }
 // model expects of it; the rest (capacities, clones, drops, disconnects,
 // live values) is the same.
 
-// A batch pop's output: each value's int.
-struct recorder {
-  using difference_type = std::ptrdiff_t;
-  std::vector<int>* to;
-  recorder& operator*() noexcept { return *this; }
-  recorder& operator++() noexcept { return *this; }
-  recorder operator++(int) noexcept { return *this; }
-  recorder& operator=(counted&& c) noexcept {
-    to->push_back(c.v);
-    return *this;
-  }
-};
+using batch_out::recorder;
 
 // Checks a batch's values against the model's front and takes them off it.
 inline void took(const std::vector<int>& got, std::size_t k, std::deque<int>& model) {

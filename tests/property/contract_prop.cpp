@@ -20,6 +20,7 @@
 #include <ranges>
 #include <vector>
 
+#include "batch_out.hpp"
 #include "contract.hpp"
 
 using namespace contract;
@@ -54,20 +55,7 @@ bool take_one(Rx& rx, F&& seen) {
   return true;
 }
 
-// A batch pop's output: records each value's int (noexcept, so every ring's
-// pop_n accepts it; the vector is reserved beforehand).
-struct recorder {
-  using difference_type = std::ptrdiff_t;
-  std::vector<int>* to;
-  recorder& operator*() noexcept { return *this; }
-  recorder& operator++() noexcept { return *this; }
-  recorder operator++(int) noexcept { return *this; }
-  template <class V>
-  recorder& operator=(V&& v) noexcept {
-    to->push_back(v.v);
-    return *this;
-  }
-};
+using batch_out::recorder;
 
 // One run of `seq` with the n-th construction throwing (n = 0: none). Returns
 // the constructions it attempted.

@@ -56,6 +56,12 @@ struct queue_of {
   using endpoints = typename Ring::template endpoints<T, O>;
   static auto make(std::uint64_t cap) { return Ring::template make<T, O>(cap); }
 };
+// As queue_of, through ring_buffer_exact: make(n) holds at most n (BOUND).
+template <class Ring, class T, class O = typename Ring::orders>
+struct exact_of {
+  using endpoints = typename Ring::template endpoints<T, O>;
+  static auto make(std::uint64_t n) { return Ring::template make_exact<T, O>(n); }
+};
 
 #define NEXUS_MODEL_RING(ns, multi_producer, multi_consumer)                                              \
   struct ns##_ring {                                                                                      \
@@ -65,6 +71,10 @@ struct queue_of {
     using endpoints = nexus::queue::ns::endpoints<T, relacy_sync, O>;                                     \
     template <class T, class O>                                                                           \
     static auto make(std::uint64_t cap) { return nexus::queue::ns::ring_buffer<T, relacy_sync, O>(cap); } \
+    template <class T, class O>                                                                           \
+    static auto make_exact(std::uint64_t n) {                                                             \
+      return nexus::queue::ns::ring_buffer_exact<T, relacy_sync, O>(n);                                   \
+    }                                                                                                     \
   }
 NEXUS_MODEL_RING(spsc, false, false);
 NEXUS_MODEL_RING(mpsc, true, false);
@@ -143,6 +153,7 @@ NEXUS_TWIN(see_disconnect_relaxed, see_disconnect, relaxed);
 // the stamped rings' protocol switches (queue/detail/stamped.hpp)
 NEXUS_TWIN(claim_then_build, build_before_claim, false);  // a throwing constructor runs in a claimed slot
 NEXUS_TWIN(no_wait_for_claim, wait_for_claim, false);     // empty while a claimed slot is being written
+NEXUS_TWIN(no_bound_check, bound_check, false);           // an exact ring holds all its slots (BOUND)
 // the byte rings
 NEXUS_TWIN(commit_relaxed, commit, relaxed);
 NEXUS_TWIN(abort_relaxed, abort, relaxed);

@@ -174,6 +174,32 @@ struct fifo_batch : scenario<fifo_batch<Q, Cap, N, B>, 2> {
   }
 };
 
+// The exact bound (BOUND): a ring made with ring_buffer_exact(3) has 4
+// slots but takes 3 values. Two threads push (cloned producers where the
+// ring allows, else the second thread only watches the count); no consumer,
+// so every "full" is exact: together they must push exactly 3.
+template <class Q, bool TwoProducers>
+struct bounded : scenario<bounded<Q, TwoProducers>, 2> {
+  typename Q::endpoints* r = nullptr;
+  producer_of<Q>* second = nullptr;
+  int ok[2] = {0, 0};  // per thread (plain: fibers run one at a time)
+
+  void before() {
+    r = this->template own_endpoints<typename Q::endpoints>(Q::make(3));
+    if constexpr (TwoProducers) second = this->template own<producer_of<Q>>(r->tx.clone());
+  }
+  void thread(unsigned id) {
+    if (id == 1 && !TwoProducers) return;
+    auto& tx = id == 0 ? r->tx : *second;
+    for (int k = 0; k < 4; ++k)
+      if (tx.push(k) == nexus::status::ok) ++ok[id];
+  }
+  void check() {
+    relacy_sync::verify(ok[0] + ok[1] == 3, "an exact ring of 3 took more or fewer than 3 values");
+    relacy_sync::verify(r->rx.len() == 3 && r->rx.is_full(), "len() / is_full() at the bound");
+  }
+};
+
 template <class Q>
 struct disconnect : scenario<disconnect<Q>, 2> {
   typename Q::endpoints* r = nullptr;
@@ -406,7 +432,9 @@ struct no_spurious_full : scenario<no_spurious_full<Q>, 3> {
 
 // The variants every stamped ring runs (mpsc_fifo, spmc_fifo, mpmc_fifo):
 // FIFO at capacities 1 and 2 (with a wrap), the FIFO through push_n /
-// pop_n (batch_cap2), disconnect in both drop orders,
+// pop_n (batch_cap2), the exact bound (exact3: FIFO through a ring of 4
+// slots that holds 3; bounded: two producers at the bound, twin
+// bounded_no_check), disconnect in both drop orders,
 // a throwing constructor, the emptiness rule where it can fail (a ring
 // whose producers claim), the three-thread scenarios of the side that
 // claims (context bound 2), and one negative twin per order and switch
@@ -417,11 +445,17 @@ variants stamped_variants() {
   // Three threads: context bound 2, or 1 where both sides claim and wait
   // (mpmc: bound 2 is minutes; --deeper 1 is verify/run --deep).
   constexpr search bound2{rl::sched_bound, Ring::mp && Ring::mc ? 1u : 2u};
+  constexpr search bound_exact{rl::sched_bound, Ring::mp && Ring::mc ? 1u : 2u};
   variants v = {
       NEXUS_VARIANT("cap1", pass, fifo<queue_of<Ring, int>, 1, 2>),
       NEXUS_VARIANT("cap2", pass, fifo<queue_of<Ring, int>, 2, 2>),
       NEXUS_VARIANT("cap2_wrap", pass, fifo<queue_of<Ring, int>, 2, 3>),
       NEXUS_VARIANT("batch_cap2", pass, fifo_batch<queue_of<Ring, int>, 2, 2, 2>),
+      // The bound's variants at context bound 2 (1 for mpmc; 5 is minutes; --deeper raises it).
+      NEXUS_VARIANT_SEARCH("exact3", pass, bound_exact, fifo<exact_of<Ring, int>, 3, 4>),
+      NEXUS_VARIANT_SEARCH("bounded", pass, bound_exact, bounded<exact_of<Ring, int>, Ring::mp>),
+      NEXUS_VARIANT_SEARCH("bounded_no_check", fail, bound_exact,
+                           bounded<exact_of<Ring, int, no_bound_check<O>>, Ring::mp>),
       NEXUS_VARIANT("disconnect", pass, disconnect<queue_of<Ring, tracked>>),
       NEXUS_VARIANT("throwing", pass, throwing<queue_of<Ring, fragile>>),
       NEXUS_VARIANT("publish_relaxed", fail, fifo<queue_of<Ring, int, publish_relaxed<O>>, 2, 2>),

@@ -1,6 +1,7 @@
 // spsc_fifo: the fifo scenario (model/scenarios.hpp) on nexus::queue::spsc,
 // at capacity 1 (2 items) and 2 (3 items), and the disconnect scenario in
-// both drop orders, and the fifo through push_n / pop_n (batch_*), full
+// both drop orders, the fifo through push_n / pop_n (batch_*), the exact
+// bound (exact3, bounded, twin bounded_no_check), full
 // search; one negative twin per order they exercise.
 #include "scenarios.hpp"
 
@@ -22,6 +23,9 @@ int main(int argc, char** argv) {
                  NEXUS_VARIANT("disconnect", pass, leaving<spsc_orders>),
                  NEXUS_VARIANT("batch_cap2", pass, batched<2, 3, 2, spsc_orders>),
                  NEXUS_VARIANT("batch_cap4", pass, batched<4, 5, 3, spsc_orders>),
+                 NEXUS_VARIANT("exact3", pass, fifo<exact_of<spsc_ring, int>, 3, 4>),
+                 NEXUS_VARIANT("bounded", pass, bounded<exact_of<spsc_ring, int>, false>),
+                 NEXUS_VARIANT("bounded_no_check", fail, bounded<exact_of<spsc_ring, int, no_bound_check<spsc_orders>>, false>),
                  NEXUS_VARIANT("throwing", pass, throwing<queue_of<spsc_ring, fragile>>),
                  NEXUS_VARIANT("publish_relaxed", fail, ordered<2, 3, publish_relaxed<spsc_orders>>),
                  NEXUS_VARIANT("observe_relaxed", fail, ordered<2, 3, observe_relaxed<spsc_orders>>),

@@ -22,9 +22,10 @@ struct producer {
   std::uint64_t mask;
   std::uint64_t tail;
   std::uint64_t cached_head;
+  std::uint64_t bound;  // the most values held (mask + 1, or an exact request)
   [[gnu::noinline]] bool refresh_head(std::uint64_t t) noexcept {
     cached_head = s->head.load(std::memory_order_acquire);  // pairs with the release in pop
-    return t - cached_head <= mask;
+    return t - cached_head < bound;
   }
 };
 struct consumer {
@@ -35,6 +36,7 @@ struct consumer {
   std::uint64_t mask;
   std::uint64_t head;
   std::uint64_t cached_tail;
+  std::uint64_t bound;
   [[gnu::noinline]] bool refresh_tail(std::uint64_t h) noexcept {
     cached_tail = s->tail.load(std::memory_order_acquire);  // pairs with the release in push
     return h != cached_tail;
@@ -50,7 +52,7 @@ struct consumer {
 
 inline int hand::producer::push(std::uint64_t v) noexcept {
   const std::uint64_t t = tail;
-  if (t - cached_head > mask) [[unlikely]] {
+  if (t - cached_head >= bound) [[unlikely]] {
     if (!refresh_head(t)) return 1;
   }
   slots[t & mask] = v;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <thread>
 #include <vector>
@@ -36,7 +37,7 @@ TYPED_TEST(Snapshots, ExactFromBothEndsWhenNothingRunsConcurrently) {
   ASSERT_TRUE(r.has_value());
   auto& [tx, rx] = *r;
   const std::uint64_t cap = tx.capacity();
-  ASSERT_EQ(cap, 8u);
+  ASSERT_EQ(cap, contract::channel_end<std::remove_reference_t<decltype(rx)>> ? 5u : 8u);  // channels: exact
   for (int lap = 0; lap < 3; ++lap) {  // across the wrap of the indices
     EXPECT_EQ(tx.len(), 0u);
     EXPECT_EQ(rx.len(), 0u);
@@ -157,6 +158,83 @@ TEST(Iteration, DroppingTheOwningRangeDisconnectsTheSenders) {
   }  // the range, and the receiver in it, are gone
   EXPECT_TRUE(c->tx.is_disconnected());
   EXPECT_EQ(c->tx.send(2), status::disconnected);
+}
+
+}  // namespace
+
+// Exact capacity (issue 16 item 1): channel(n) holds at most n values for
+// every n >= 1, as std's sync_channel(n) and crossbeam's bounded(n); the
+// rings' ring_buffer_exact(n) likewise, and ring_buffer(n) rounds up.
+namespace {
+
+template <class Make>
+void holds_exactly(Make make, std::uint64_t n, bool channel) {
+  SCOPED_TRACE(testing::Message() << "n = " << n);
+  auto r = make(n);
+  ASSERT_TRUE(r.has_value());
+  auto& [tx, rx] = *r;
+  EXPECT_EQ(tx.capacity(), n);
+  EXPECT_EQ(rx.capacity(), n);
+  for (int lap = 0; lap < 3; ++lap) {  // the bound holds across the slots' wrap
+    for (std::uint64_t i = 0; i < n; ++i) ASSERT_EQ(contract::put(tx, int(i)), status::ok) << "at " << i;
+    EXPECT_EQ(contract::put(tx, -1), status::full);
+    EXPECT_TRUE(tx.is_full());
+    EXPECT_EQ(tx.len(), n);
+    for (std::uint64_t i = 0; i < n; ++i) {
+      if (channel) {
+        auto v = rx.try_recv();
+        ASSERT_TRUE(v);
+        EXPECT_EQ(*v, int(i));
+      } else {
+        auto v = rx.pop();
+        ASSERT_TRUE(v);
+        EXPECT_EQ(*v, int(i));
+      }
+    }
+    // One out, one in: never more than n.
+    ASSERT_EQ(contract::put(tx, 7), status::ok);
+    EXPECT_TRUE(channel ? static_cast<bool>(rx.try_recv()) : rx.pop().has_value());
+  }
+}
+
+TEST(ExactCapacity, ChannelsHoldExactlyWhatTheyWereAskedFor) {
+  for (std::uint64_t n : {1u, 2u, 3u, 5u, 7u, 8u, 9u, 15u, 17u, 100u}) {
+    holds_exactly([](std::uint64_t c) { return nexus::channel::channel<int>(c); }, n, true);
+    holds_exactly([](std::uint64_t c) { return nexus::channel::mpsc_channel<int>(c); }, n, true);
+    holds_exactly([](std::uint64_t c) { return nexus::channel::mpmc_channel<int>(c); }, n, true);
+  }
+}
+
+TEST(ExactCapacity, RingBufferExactOnEveryRing) {
+  for (std::uint64_t n : {1u, 3u, 5u, 6u, 8u, 13u}) {
+    holds_exactly([](std::uint64_t c) { return nexus::queue::spsc::ring_buffer_exact<int>(c); }, n, false);
+    holds_exactly([](std::uint64_t c) { return nexus::queue::mpsc::ring_buffer_exact<int>(c); }, n, false);
+    holds_exactly([](std::uint64_t c) { return nexus::queue::spmc::ring_buffer_exact<int>(c); }, n, false);
+    holds_exactly([](std::uint64_t c) { return nexus::queue::mpmc::ring_buffer_exact<int>(c); }, n, false);
+  }
+  auto r = nexus::queue::mpsc::ring_buffer<int>(5);  // the plain factory rounds up, and says so
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->tx.capacity(), 8u);
+}
+
+// A blocking sender on channel(3): the 4th send waits until a receive.
+TEST(ExactCapacity, TheSenderBlocksAtTheBound) {
+  auto c = nexus::channel::mpsc_channel<int>(3);
+  ASSERT_TRUE(c.has_value());
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(c->tx.send(i), status::ok);
+  using namespace std::chrono_literals;
+  EXPECT_EQ(c->tx.send_timeout(3, 20ms), status::timeout);
+  std::atomic<bool> sent{false};
+  std::thread t([&] {
+    EXPECT_EQ(c->tx.send(3), status::ok);
+    sent = true;
+  });
+  std::this_thread::sleep_for(20ms);
+  EXPECT_FALSE(sent.load());
+  EXPECT_EQ(*c->rx.recv(), 0);
+  t.join();
+  EXPECT_TRUE(sent.load());
+  EXPECT_EQ(c->rx.len(), 3u);
 }
 
 }  // namespace

@@ -156,22 +156,25 @@ struct [[nodiscard]] many_result {
   std::size_t count;
 };
 
-// Which ring a channel runs on, and which sides may be cloned.
+// Which ring a channel runs on, and which sides may be cloned. Each is the
+// ring's exact form (ring_buffer_exact): channel(n) holds at most n values,
+// for every n >= 1, as std's sync_channel(n) and crossbeam's bounded(n);
+// the slots are still the power of two at or above n, and capacity() is n.
 namespace kind {
 struct spsc {
   static constexpr bool clone_senders = false, clone_receivers = false;
   template <class T, class Sync>
-  static auto make(std::uint64_t cap) { return queue::spsc::ring_buffer<T, Sync>(cap); }
+  static auto make(std::uint64_t cap) { return queue::spsc::ring_buffer_exact<T, Sync>(cap); }
 };
 struct mpsc {
   static constexpr bool clone_senders = true, clone_receivers = false;
   template <class T, class Sync>
-  static auto make(std::uint64_t cap) { return queue::mpsc::ring_buffer<T, Sync>(cap); }
+  static auto make(std::uint64_t cap) { return queue::mpsc::ring_buffer_exact<T, Sync>(cap); }
 };
 struct mpmc {
   static constexpr bool clone_senders = true, clone_receivers = true;
   template <class T, class Sync>
-  static auto make(std::uint64_t cap) { return queue::mpmc::ring_buffer<T, Sync>(cap); }
+  static auto make(std::uint64_t cap) { return queue::mpmc::ring_buffer_exact<T, Sync>(cap); }
 };
 }  // namespace kind
 

@@ -133,5 +133,11 @@ template <class T, class Sync = std_sync, class O = mpsc_orders>
 result<endpoints<T, Sync, O>> ring_buffer(std::uint64_t capacity) {
   return queue::detail::make_stamped<T, Sync, O, true, false>(capacity);
 }
+// As ring_buffer, but it holds at most `capacity` values, exactly (slots
+// still rounded up; capacity() says `capacity`): stamped.hpp BOUND.
+template <class T, class Sync = std_sync, class O = mpsc_orders>
+result<endpoints<T, Sync, O>> ring_buffer_exact(std::uint64_t capacity) {
+  return queue::detail::make_stamped<T, Sync, O, true, false>(capacity, true);
+}
 
 }  // namespace nexus::queue::mpsc

@@ -11,8 +11,17 @@
 //   Indices are free-running 64-bit counters on every platform (no wrap in
 //   practice: 2^64 pushes); slot = index & mask; capacity is a power of two.
 //
+// BOUND
+//   The ring holds at most `bound` values: its slot count (mask + 1) from
+//   ring_buffer, the exact request from ring_buffer_exact (the channels'
+//   choice: at most n in flight for channel(n)). Only the full check uses
+//   it; slots are still indexed by mask, and bound <= mask + 1 keeps live
+//   values in distinct slots. capacity() returns bound. `spsc_orders::
+//   bound_check` is false only in the model twin (model: spsc_fifo
+//   `bounded`, twin `bounded_no_check`).
+//
 // PROTOCOL
-//   push(v): if tail - cached_head == capacity, refresh cached_head from head
+//   push(v): if tail - cached_head == bound, refresh cached_head from head
 //            (see_free); still full -> status::full, v untouched.
 //            construct v in slots[tail & mask]; tail.store(tail+1, publish).
 //   pop():   if head == cached_tail, refresh cached_tail from tail (observe);
@@ -78,7 +87,7 @@
 //   cached copy. Exact when the peer is idle. Precondition: valid().
 //
 // INVARIANTS
-//   0 <= tail - head <= capacity; slots [head, tail) hold live values;
+//   0 <= tail - head <= bound <= mask + 1; slots [head, tail) hold live values;
 //   cached_head <= head and cached_tail <= tail (stale only in the safe
 //   direction). The last handle destroys exactly the values in [head, tail).
 #pragma once
@@ -109,6 +118,7 @@ struct spsc_orders {
   static constexpr std::memory_order see_free = std::memory_order_acquire;        // pairs with free_slot
   static constexpr std::memory_order release_handle = std::memory_order_acq_rel;  // pairs with see_disconnect / itself
   static constexpr std::memory_order see_disconnect = std::memory_order_acquire;  // pairs with release_handle
+  static constexpr bool bound_check = true;  // false only in a model twin: full at the slots, not the bound (BOUND)
 };
 
 template <class T, class Sync = std_sync, class O = spsc_orders>
@@ -129,9 +139,10 @@ struct shared {
   alignas(cache_line) typename Sync::template atomic<std::uint32_t> handles{2};
   slot_t* slots;
   std::uint64_t mask;
+  std::uint64_t bound;  // the most values it holds (BOUND): mask + 1, or the exact request
 
-  explicit shared(std::uint64_t capacity)
-      : slots(queue::detail::new_slots<Sync, slot_t>(capacity)), mask(capacity - 1) {}
+  shared(std::uint64_t capacity, std::uint64_t limit)
+      : slots(queue::detail::new_slots<Sync, slot_t>(capacity)), mask(capacity - 1), bound(limit) {}
   ~shared() {
     // Relaxed: the caller's acquire RMW on `handles` ordered both indices.
     const std::uint64_t h = head.load(std::memory_order_relaxed);
@@ -157,6 +168,7 @@ struct view {
   std::uint64_t mask;
   std::uint64_t index;
   std::uint64_t cached;
+  std::uint64_t bound;  // shared::bound
 };
 
 struct producer_side {
@@ -195,6 +207,14 @@ result<endpoints<T, Sync, O>> ring_buffer(std::uint64_t capacity) {
   return queue::detail::make_ring<endpoints<T, Sync, O>, detail::shared<T, Sync, O>, Sync>(
       capacity, max_capacity<T, Sync>());
 }
+// As ring_buffer, but it holds at most `capacity` values, exactly (the
+// slots are still the power of two at or above it; capacity() says
+// `capacity`). The bound the channels use (BOUND). Errors: ring_buffer's.
+template <class T, class Sync = std_sync, class O = spsc_orders>
+result<endpoints<T, Sync, O>> ring_buffer_exact(std::uint64_t capacity) {
+  return queue::detail::make_ring<endpoints<T, Sync, O>, detail::shared<T, Sync, O>, Sync>(
+      capacity, max_capacity<T, Sync>(), true);
+}
 
 // The producing end. Move-only; one thread at a time.
 // Aligned to a cache line: the handle's index is written on every call, and
@@ -203,7 +223,8 @@ template <class T, class Sync, class O>
 class alignas(cache_line) producer : public detail::handle<T, Sync, O, detail::producer_side> {
  public:
   // internal: from the factory
-  explicit producer(detail::shared<T, Sync, O>* s) noexcept : producer::handle(s, {s->slots, s->mask, 0, 0}) {}
+  explicit producer(detail::shared<T, Sync, O>* s) noexcept
+      : producer::handle(s, {s->slots, s->mask, 0, 0, s->bound}) {}
 
   // Moves `v` into the ring: status::ok, or status::full with `v` untouched.
   [[nodiscard]] status push(T&& v) noexcept(queue::detail::nothrow_relocatable<T>) {
@@ -223,12 +244,12 @@ class alignas(cache_line) producer : public detail::handle<T, Sync, O, detail::p
   std::size_t push_n(It first, S last) {
     auto& l = this->l_;
     const std::uint64_t t = l.index;
-    std::uint64_t room = l.mask + 1 - (t - l.cached);
-    std::uint64_t want = l.mask + 1;
+    std::uint64_t room = bound() - (t - l.cached);
+    std::uint64_t want = bound();
     if constexpr (std::sized_sentinel_for<S, It>) want = static_cast<std::uint64_t>(last - first);
     if (room < want) {
       refresh_head(t);
-      room = l.mask + 1 - (t - l.cached);
+      room = bound() - (t - l.cached);
     }
     std::uint64_t n = 0;
     try {
@@ -246,7 +267,9 @@ class alignas(cache_line) producer : public detail::handle<T, Sync, O, detail::p
     return push_n(std::ranges::begin(r), std::ranges::end(r));
   }
 
-  std::uint64_t capacity() const noexcept { return this->l_.mask + 1; }
+  // The most values the ring holds: the slots (a power of two), or the
+  // exact request of ring_buffer_exact (BOUND).
+  std::uint64_t capacity() const noexcept { return this->l_.bound; }
   // Values in the ring (SNAPSHOTS): exact but for pops running now.
   std::uint64_t len() const noexcept {
     // relaxed: a snapshot (SNAPSHOTS); pairs with nothing.
@@ -263,7 +286,7 @@ class alignas(cache_line) producer : public detail::handle<T, Sync, O, detail::p
   status emplace_impl(Args&&... args) {
     auto& l = this->l_;
     const std::uint64_t t = l.index;
-    if (t - l.cached > l.mask) [[unlikely]] {
+    if (t - l.cached >= bound()) [[unlikely]] {
       if (!refresh_head(t)) return status::full;
     }
     l.slots[t & l.mask].construct(std::forward<Args>(args)...);  // a throw publishes nothing
@@ -271,13 +294,14 @@ class alignas(cache_line) producer : public detail::handle<T, Sync, O, detail::p
     l.index = t + 1;
     return status::ok;
   }
+  std::uint64_t bound() const noexcept { return O::bound_check ? this->l_.bound : this->l_.mask + 1; }
   void publish_to(std::uint64_t t) noexcept {
     this->s_->tail.store(t, O::publish);  // release: pairs with observe in consumer::pop / pop_n
     this->l_.index = t;
   }
   [[gnu::noinline]] bool refresh_head(std::uint64_t t) noexcept {
     this->l_.cached = this->s_->head.load(O::see_free);  // acquire: pairs with free_slot in consumer::pop
-    return t - this->l_.cached <= this->l_.mask;
+    return t - this->l_.cached < bound();
   }
 };
 
@@ -288,7 +312,8 @@ template <class T, class Sync, class O>
 class alignas(cache_line) consumer : public detail::handle<T, Sync, O, detail::consumer_side> {
  public:
   // internal: from the factory
-  explicit consumer(detail::shared<T, Sync, O>* s) noexcept : consumer::handle(s, {s->slots, s->mask, 0, 0}) {}
+  explicit consumer(detail::shared<T, Sync, O>* s) noexcept
+      : consumer::handle(s, {s->slots, s->mask, 0, 0, s->bound}) {}
 
   // The oldest value, or nullopt when the ring is empty. If moving it out
   // throws, it stays at the head.
@@ -334,7 +359,9 @@ class alignas(cache_line) consumer : public detail::handle<T, Sync, O, detail::c
     return n;
   }
 
-  std::uint64_t capacity() const noexcept { return this->l_.mask + 1; }
+  // The most values the ring holds: the slots (a power of two), or the
+  // exact request of ring_buffer_exact (BOUND).
+  std::uint64_t capacity() const noexcept { return this->l_.bound; }
   // Values in the ring (SNAPSHOTS): exact but for pushes running now.
   std::uint64_t len() const noexcept {
     // relaxed: a snapshot (SNAPSHOTS); pairs with nothing.

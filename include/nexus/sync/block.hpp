@@ -87,12 +87,12 @@ struct endpoints {
   Consumer rx;
 };
 
-// The factory's last step for every ring: the shared block (`Shared(cap)`,
-// cap already rounded and checked) and its two first handles, or
-// out_of_memory.
-template <class Endpoints, class Shared, class Sync, class Result>
-Result make_endpoints(std::uint64_t cap) {
-  Shared* s = try_new_block<Sync, Shared>(cap);
+// The factory's last step for every ring: the shared block (`Shared(cap,
+// extra...)`, cap already rounded and checked) and its two first handles,
+// or out_of_memory.
+template <class Endpoints, class Shared, class Sync, class Result, class... Extra>
+Result make_endpoints(std::uint64_t cap, Extra... extra) {
+  Shared* s = try_new_block<Sync, Shared>(cap, extra...);
   if (s == nullptr) return error::out_of_memory;
   return Endpoints{typename Endpoints::producer_type(s), typename Endpoints::consumer_type(s)};
 }

@@ -79,11 +79,15 @@ void delete_slots(Slot* p, std::uint64_t n) noexcept {
 // The factory of every ring: rounds the capacity, allocates the shared
 // block (`Shared(capacity)`), and hands its two first handles to
 // `Endpoints{Producer(s), Consumer(s)}` (both constructible from Shared*).
+//
+// `exact`: the ring holds at most `request` values although it has `cap`
+// slots (`Shared(cap, request)`: the bound the channels use, BOUND in
+// spsc.hpp and stamped.hpp); otherwise it holds `cap` (`Shared(cap, cap)`).
 template <class Endpoints, class Shared, class Sync>
-result<Endpoints> make_ring(std::uint64_t request, std::uint64_t max) {
+result<Endpoints> make_ring(std::uint64_t request, std::uint64_t max, bool exact = false) {
   std::uint64_t cap = 0;
   if (const error e = nexus::detail::round_capacity(request, max, cap); e != error{}) return e;
-  return nexus::detail::make_endpoints<Endpoints, Shared, Sync, result<Endpoints>>(cap);
+  return nexus::detail::make_endpoints<Endpoints, Shared, Sync, result<Endpoints>>(cap, exact ? request : cap);
 }
 
 }  // namespace nexus::queue::detail

@@ -24,6 +24,17 @@
 //   seq == 2(i + cap)    taken: writable for index i + cap
 //   Slot k starts at 2k. Indices stay below 2^62: stamps never wrap.
 //
+// BOUND
+//   The ring holds at most `bound` values: its slot count from ring_buffer,
+//   the exact request from ring_buffer_exact (the channels: at most n in
+//   flight for channel(n)). When bound < slots, push checks pos - head <
+//   bound (head read relaxed) before it claims pos: a claim at pos then
+//   leaves at most pos + 1 - head <= bound values in flight, since head only
+//   grows. A stale head errs toward full; one that a pop has moved before
+//   this push (happens-before) is seen. The slots' reuse is still decided
+//   by the stamps alone. `stamped_rules::bound_check` is false only in the
+//   model twin (model: `bounded`, twin `bounded_no_check`).
+//
 // PROTOCOL
 //   push: pos = tail (MP: claim_load; else the own index). seq = stamp
 //     (see_free).
@@ -95,7 +106,7 @@
 //   capacity(). Exact when no other handle is operating.
 //
 // INVARIANTS
-//   head <= tail <= head + capacity; every index in [head, tail) is claimed
+//   head <= tail <= head + bound <= head + slots; every index in [head, tail) is claimed
 //   by exactly one producer and taken by at most one consumer; a claimed
 //   index is published, a taken one freed, by the thread that claimed or
 //   took it, with no step between that can fail; the last handle destroys
@@ -121,6 +132,7 @@ namespace nexus::queue::detail {
 struct stamped_rules {
   static constexpr bool build_before_claim = true;  // false only in a model twin
   static constexpr bool wait_for_claim = true;      // false only in a model twin
+  static constexpr bool bound_check = true;         // false only in a model twin (BOUND)
 };
 
 // Aligned as its members make it: the stamp's 8 bytes and T's own
@@ -140,6 +152,7 @@ struct ring_view {
   Slot* slots;
   std::uint64_t mask;
   std::uint64_t index;
+  std::uint64_t bound;  // stamped_shared::bound (BOUND)
 };
 
 template <class Sync>
@@ -174,8 +187,10 @@ struct stamped_shared {
   typename Sync::template atomic<std::uint32_t> refs{2};
   slot_t* slots;
   std::uint64_t mask;
+  std::uint64_t bound;  // the most values it holds (BOUND)
 
-  explicit stamped_shared(std::uint64_t capacity) : slots(new_slots<Sync, slot_t>(capacity)), mask(capacity - 1) {
+  stamped_shared(std::uint64_t capacity, std::uint64_t limit)
+      : slots(new_slots<Sync, slot_t>(capacity)), mask(capacity - 1), bound(limit) {
     // Relaxed: the block reaches other threads through the handles' transfer.
     for (std::uint64_t i = 0; i < capacity; ++i) slots[i].seq.store(2 * i, std::memory_order_relaxed);
   }
@@ -190,7 +205,7 @@ struct stamped_shared {
   static void release(stamped_shared* s) noexcept {
     nexus::detail::release_ref<Sync, O::release_ref>(s, s->refs);  // acq_rel: the last handle sees every stamp
   }
-  view make_view() const noexcept { return view{slots, mask, 0}; }
+  view make_view() const noexcept { return view{slots, mask, 0, bound}; }
 
   // status::ok, or status::full with the arguments untouched (see
   // EXCEPTIONS for a constructor that may throw).
@@ -267,7 +282,7 @@ struct stamped_shared {
   std::uint64_t len() const noexcept {
     const std::uint64_t h = head.load(std::memory_order_relaxed);  // relaxed: a snapshot (SNAPSHOTS); pairs with nothing
     const std::uint64_t t = tail.load(std::memory_order_relaxed);  // relaxed: as above; read after h, so t >= h
-    return t - h < mask + 1 ? t - h : mask + 1;
+    return t - h < bound ? t - h : bound;
   }
 
  private:
@@ -312,12 +327,20 @@ struct stamped_shared {
       return false;
   }
   bool claimed_past(std::uint64_t pos) const noexcept { return moved_past<MP>(tail, pos); }
+  // BOUND: index pos would make more than `bound` values in flight. relaxed:
+  // the bound only (the slot's reuse is the stamps' see_free / free_slot);
+  // head only grows, so a stale head errs toward full, and a pop that
+  // happens before this push is seen (coherence).
+  bool below_bound(std::uint64_t pos, std::uint64_t b) const noexcept {
+    return pos - head.load(std::memory_order_relaxed) >= b;  // relaxed: see above
+  }
   bool taken_past(std::uint64_t pos) const noexcept { return moved_past<MC>(head, pos); }
 
   template <class... Args>
   status place(view& v, Args&&... args) {
     std::uint64_t pos = MP ? claim_load() : v.index;
     for (;;) {
+      if (v.bound <= v.mask && O::bound_check && below_bound(pos, v.bound)) return status::full;  // BOUND
       slot_t& s = v.slots[pos & v.mask];
       auto d = static_cast<std::int64_t>(s.seq.load(O::see_free) - 2 * pos);  // acquire: pairs with free_slot
       if (d < 0) {
@@ -363,9 +386,9 @@ using stamped_endpoints =
     nexus::detail::endpoints<stamped_producer<T, Sync, O, MP, MC>, stamped_consumer<T, Sync, O, MP, MC>>;
 
 template <class T, class Sync, class O, bool MP, bool MC>
-result<stamped_endpoints<T, Sync, O, MP, MC>> make_stamped(std::uint64_t capacity) {
+result<stamped_endpoints<T, Sync, O, MP, MC>> make_stamped(std::uint64_t capacity, bool exact = false) {
   return make_ring<stamped_endpoints<T, Sync, O, MP, MC>, stamped_shared<T, Sync, O, MP, MC>, Sync>(
-      capacity, stamped_max_capacity<T, Sync>());
+      capacity, stamped_max_capacity<T, Sync>(), exact);
 }
 
 // Leaving: a single producer stores its tail for the cleanup; the count
@@ -408,7 +431,9 @@ class stamped_end : public stamped_handle<T, Sync, O, MP, MC, Side> {
  public:
   // internal: from the factory
   explicit stamped_end(stamped_shared<T, Sync, O, MP, MC>* s) noexcept : stamped_end::handle(s, s->make_view()) {}
-  std::uint64_t capacity() const noexcept { return this->l_.mask + 1; }
+  // The most values the ring holds: its slots, or ring_buffer_exact's
+  // request (BOUND).
+  std::uint64_t capacity() const noexcept { return this->l_.bound; }
   // Values in the ring, a snapshot (SNAPSHOTS). Precondition: valid().
   std::uint64_t len() const noexcept { return this->s_->len(); }
   bool is_empty() const noexcept { return len() == 0; }

@@ -5,8 +5,8 @@
 // of queued tokens):
 //   - capacities at every boundary (0, 1, powers of two and one either side,
 //     the largest the rings accept as an error, one more): the named error,
-//     or capacity() = the power of two at or above the request (rings),
-//     the request itself (channels: at most n values in flight);
+//     or capacity() = the request itself (the rings are made as the channels
+//     make them, ring_buffer_exact: at most n values in flight);
 //   - push / try_send: ok exactly while the model holds fewer than
 //     capacity(), else full (the value stays with the caller), disconnected
 //     once a channel's last receiver has gone;
@@ -77,11 +77,6 @@ constexpr std::uint64_t kCaps[] = {0,  1,  2,  3,    4,    5,    7,    8,   9,
                                    1023, 1024, 1025, std::uint64_t{1} << 62, (std::uint64_t{1} << 63) + 1,
                                    ~std::uint64_t{0}};
 
-std::uint64_t round_up(std::uint64_t c) {
-  std::uint64_t r = 1;
-  while (r < c) r <<= 1;
-  return r;
-}
 
 // A capacity the fuzzer may allocate (the others must be rejected first).
 bool small(std::uint64_t c) { return c != 0 && c <= 4096; }
@@ -202,9 +197,9 @@ void sequences(input& in, Make make) {
     tx.push_back(std::move(r->tx));
     rx.push_back(std::move(r->rx));
     const std::uint64_t cap = tx[0].capacity();
-    // Rings: the power of two at or above the request; channels: exactly
-    // the request (ring_buffer_exact; the model then holds at most req).
-    FUZZ_CHECK(cap == (Ops::channel ? req : round_up(req)) && rx[0].capacity() == cap);
+    // Exactly the request: the rings here are the channels' (ring_buffer_exact,
+    // slots rounded up inside), so the model holds at most req.
+    FUZZ_CHECK(cap == req && rx[0].capacity() == cap);
     std::deque<int> model;
     int next = 0;
     while (in.more() && !(tx.empty() && rx.empty())) {
@@ -345,7 +340,7 @@ void notify(input& in) {
 struct spmc_kind {
   static constexpr bool clone_senders = false, clone_receivers = true;
   template <class T, class Sync>
-  static auto make(std::uint64_t c) { return nexus::queue::spmc::ring_buffer<T, Sync>(c); }
+  static auto make(std::uint64_t c) { return nexus::queue::spmc::ring_buffer_exact<T, Sync>(c); }
 };
 template <class Ops, class Kind>
 struct target {

@@ -248,7 +248,9 @@ struct stamped_shared {
         s.seq.store(2 * (pos + v.mask + 1), O::free_slot);  // release: pairs with see_free in push
         if constexpr (!MC) {
           v.index = pos + 1;
-          head.store(pos + 1, std::memory_order_relaxed);  // relaxed: the mirror for len() (SNAPSHOTS); pairs with nothing
+          // relaxed: the mirror for len() (SNAPSHOTS) and for the producers'
+          // bound check (BOUND: a stale value errs toward full); pairs with nothing.
+          head.store(pos + 1, std::memory_order_relaxed);
         }
         return true;
       }
@@ -331,7 +333,7 @@ struct stamped_shared {
   // the bound only (the slot's reuse is the stamps' see_free / free_slot);
   // head only grows, so a stale head errs toward full, and a pop that
   // happens before this push is seen (coherence).
-  bool below_bound(std::uint64_t pos, std::uint64_t b) const noexcept {
+  bool at_bound(std::uint64_t pos, std::uint64_t b) const noexcept {
     return pos - head.load(std::memory_order_relaxed) >= b;  // relaxed: see above
   }
   bool taken_past(std::uint64_t pos) const noexcept { return moved_past<MC>(head, pos); }
@@ -340,7 +342,7 @@ struct stamped_shared {
   status place(view& v, Args&&... args) {
     std::uint64_t pos = MP ? claim_load() : v.index;
     for (;;) {
-      if (v.bound <= v.mask && O::bound_check && below_bound(pos, v.bound)) return status::full;  // BOUND
+      if (v.bound <= v.mask && O::bound_check && at_bound(pos, v.bound)) return status::full;  // BOUND
       slot_t& s = v.slots[pos & v.mask];
       auto d = static_cast<std::int64_t>(s.seq.load(O::see_free) - 2 * pos);  // acquire: pairs with free_slot
       if (d < 0) {

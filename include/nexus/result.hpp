@@ -6,6 +6,7 @@
 // explains why there is none. Nothing is changed when an error is returned.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <new>
 #include <stdexcept>
@@ -34,6 +35,13 @@ enum class status : std::uint8_t {
   undrained,     // notify: the events buffer still holds tokens drain()
                  // has not taken; nothing was polled (a token dropped there
                  // would be lost for good)
+};
+
+// The outcome of a batch operation that takes several items (a channel's
+// recv_many, a byte ring's read_n): how many, and ok or why none.
+struct [[nodiscard]] many_result {
+  status code;
+  std::size_t count;
 };
 
 // Why a constructor or a call with bad input produced nothing.

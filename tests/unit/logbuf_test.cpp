@@ -25,6 +25,7 @@
 
 namespace lb = nexus::logbuf;
 namespace lch = nexus::logbuf::channel;
+using nexus::many_result;
 using nexus::status;
 using namespace std::chrono_literals;
 
@@ -533,6 +534,127 @@ TEST(LogbufMpsc, FourProducersExactlyOncePerProducerOrder) {
   EXPECT_EQ(total, 4u * per);
 }
 
+// ---- batch reads (format.hpp BATCH READS) ------------------------------------------
+
+// A handler that appends each record's payload as a string.
+struct collect {
+  std::vector<std::string>* out;
+  void operator()(const auto& rec) const {
+    out->emplace_back(reinterpret_cast<const char*>(rec.data().data()), rec.size());
+  }
+};
+
+TYPED_TEST(Logbuf, ReadNTakesUpToMaxInOrderAcrossSkipsAndLaps) {
+  auto r = TypeParam::make(64);
+  auto& [tx, rx] = *r;
+  std::vector<std::string> got;
+  int sent = 0;
+  // 16-byte records take 24: every third wraps behind padding; an aborted
+  // claim between them is a skip the batch consumes on the way.
+  for (int lap = 0; lap < 10; ++lap) {
+    for (int k = 0; k < 2; ++k) {
+      auto c = tx.try_claim(16);
+      ASSERT_TRUE(c) << lap;
+      put(c, std::string(16, char('A' + sent++ % 26)));
+      c.commit();
+    }
+    if (lap % 3 == 0) {
+      auto a = tx.try_claim(1);
+      if (a) a.abort();
+    }
+    const auto m = rx.read_n(collect{&got}, 1 + lap % 3);
+    ASSERT_EQ(m.code, status::ok);
+    ASSERT_EQ(m.count, std::size_t(1 + lap % 3) > 2 ? 2u : std::size_t(1 + lap % 3));
+    while (rx.read_n(collect{&got}, 5).count != 0) {
+    }
+  }
+  ASSERT_EQ(got.size(), std::size_t(sent));
+  for (int i = 0; i < sent; ++i) EXPECT_EQ(got[i], std::string(16, char('A' + i % 26))) << i;
+}
+
+TYPED_TEST(Logbuf, ReadNPublishesByTheSingleFreeRule) {
+  // As FreedSpaceIsPublishedPerBatchAndWhenEmpty, through read_n: the head
+  // is stored when a batch of bytes (64 here) has been freed, or the ring
+  // was found empty; never per record.
+  auto r = TypeParam::make(1024);
+  auto& [tx, rx] = *r;
+  const auto fill = [&] {
+    int n = 0;
+    for (auto c = tx.try_claim(8); c; c = tx.try_claim(8), ++n) c.commit();
+    return n;
+  };
+  ASSERT_EQ(fill(), 64);
+  const auto none = [](const auto&) {};
+  EXPECT_EQ(rx.read_n(none, 3).count, 3u);
+  EXPECT_EQ(tx.try_claim(8).code(), status::full) << "48 freed bytes are below the batch: not published";
+  EXPECT_EQ(rx.read_n(none, 1).count, 1u);
+  EXPECT_EQ(fill(), 4) << "the fourth record completes the batch: published";
+  // A batch that runs the ring empty publishes everything it freed.
+  std::size_t n = 0;
+  for (many_result m{status::ok, 0}; (m = rx.read_n(none, 7)).code == status::ok;) n += m.count;
+  EXPECT_EQ(n, 64u);
+  EXPECT_EQ(fill(), 64) << "the whole ring is free after a batch found it empty";
+}
+
+TYPED_TEST(Logbuf, ReadNEdgeCasesChangeNothing) {
+  auto r = TypeParam::make(64);
+  auto& [tx, rx] = *r;
+  std::vector<std::string> got;
+  EXPECT_EQ(rx.read_n(collect{&got}, 4).code, status::empty);
+  {
+    auto c = tx.try_claim(2);
+    put(c, "ab");
+    c.commit();
+  }
+  const auto z = rx.read_n(collect{&got}, 0);
+  EXPECT_EQ(z.code, status::ok);
+  EXPECT_EQ(z.count, 0u);
+  EXPECT_TRUE(got.empty()) << "max 0 reads nothing";
+  {
+    auto held = rx.try_claim();
+    ASSERT_TRUE(held);
+    EXPECT_EQ(rx.read_n(collect{&got}, 4).code, status::busy) << "a read claim is open";
+    EXPECT_EQ(str(held), "ab");
+  }
+  {
+    auto c = tx.try_claim(2);
+    put(c, "cd");
+    c.commit();
+  }
+  // Inside the handler the record is held: the handle refuses a claim.
+  status inner = status::ok;
+  const auto m = rx.read_n([&](const auto& rec) { inner = rx.try_claim().code(); collect{&got}(rec); }, 4);
+  EXPECT_EQ(m.count, 1u);
+  EXPECT_EQ(inner, status::busy);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0], "cd");
+  EXPECT_EQ(rx.try_claim().code(), status::empty);
+}
+
+TYPED_TEST(Logbuf, ReadNThrowLeavesThatRecordAtTheHead) {
+  auto r = TypeParam::make(1024);
+  auto& [tx, rx] = *r;
+  for (const char* s : {"r0", "r1", "r2", "r3"}) {
+    auto c = tx.try_claim(2);
+    put(c, s);
+    c.commit();
+  }
+  std::vector<std::string> got;
+  int calls = 0;
+  EXPECT_THROW((void)rx.read_n(
+                   [&](const auto& rec) {
+                     if (++calls == 3) throw std::runtime_error("handler");
+                     collect{&got}(rec);
+                   },
+                   10),
+               std::runtime_error);
+  ASSERT_EQ(got.size(), 2u) << "the records before the throw are consumed";
+  const auto m = rx.read_n(collect{&got}, 10);
+  EXPECT_EQ(m.count, 2u) << "the record the handler threw on is handed out again";
+  EXPECT_EQ(got, (std::vector<std::string>{"r0", "r1", "r2", "r3"}));
+  EXPECT_EQ(rx.read_n(collect{&got}, 10).code, status::empty);
+}
+
 // ---- channels -------------------------------------------------------------------
 
 template <class Sender>
@@ -803,6 +925,56 @@ TEST(LogbufChannel, FourSendersExactlyOnceStrictCount) {  // F1 under load
   }
   for (auto& t : ts) t.join();
   EXPECT_EQ(total, 4u * per);
+}
+
+TEST(LogbufChannel, RecvManyBlocksForOneThenTakesWhatIsThere) {
+  auto ch = lch::mpsc::channel(256, 0);
+  auto& [tx, rx] = *ch;
+  std::vector<std::string> got;
+  EXPECT_EQ(rx.try_recv_many(collect{&got}, 4).code, status::empty);
+  EXPECT_EQ(rx.recv_many_timeout(collect{&got}, 4, 10ms).code, status::timeout);
+  EXPECT_EQ(rx.recv_many(collect{&got}, 0).count, 0u);
+  std::thread t([s = tx.clone()]() mutable {
+    std::this_thread::sleep_for(20ms);
+    send_str(s, "one");
+  });
+  auto m = rx.recv_many(collect{&got}, 4);
+  t.join();
+  EXPECT_EQ(m.code, status::ok);
+  EXPECT_EQ(m.count, 1u);
+  for (const char* s : {"a", "b", "c"}) send_str(tx, s);
+  m = rx.recv_many(collect{&got}, 2);
+  EXPECT_EQ(m.count, 2u) << "at most max";
+  { auto gone = std::move(tx); }
+  m = rx.recv_many(collect{&got}, 8);
+  EXPECT_EQ(m.code, status::ok) << "a record sent before the disconnect is still delivered (F1)";
+  EXPECT_EQ(m.count, 1u);
+  EXPECT_EQ(rx.recv_many(collect{&got}, 8).code, status::disconnected);
+  EXPECT_EQ(rx.try_recv_many(collect{&got}, 8).code, status::disconnected);
+  EXPECT_EQ(got, (std::vector<std::string>{"one", "a", "b", "c"}));
+}
+
+TEST(LogbufChannel, RecvManyWakesEveryBlockedSender) {
+  auto ch = lch::mpsc::channel(64, 0);
+  auto& [tx, rx] = *ch;
+  for (int i = 0; i < 4; ++i) send_str(tx, "x");  // full: 4 x 16 bytes
+  std::vector<std::thread> ts;
+  for (std::size_t len : {24u, 1u, 12u})
+    ts.emplace_back([s = tx.clone(), len]() mutable {
+      auto c = s.send_timeout(len, 30s);
+      ASSERT_TRUE(c) << nexus::to_string(c.code());
+      std::memset(c.data().data(), 'y', len);
+      c.commit();
+    });
+  std::this_thread::sleep_for(20ms);
+  std::size_t got = 0;
+  const auto none = [](const auto&) {};
+  while (got < 7) {
+    const auto m = rx.recv_many_timeout(none, 8, 5s);
+    ASSERT_EQ(m.code, status::ok) << "a blocked sender was never woken";
+    got += m.count;
+  }
+  for (auto& t : ts) t.join();
 }
 
 TEST(LogbufResult, NewNamesHaveStrings) {

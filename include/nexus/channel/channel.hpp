@@ -150,11 +150,9 @@ class [[nodiscard]] recv_result {
   std::optional<T> v_;
 };
 
-// The outcome of a batch receive: how many values, and ok or why none.
-struct [[nodiscard]] many_result {
-  status code;
-  std::size_t count;
-};
+// The outcome of a batch receive: how many values, and ok or why none
+// (nexus/result.hpp).
+using nexus::many_result;
 
 // Which ring a channel runs on, and which sides may be cloned. Each is the
 // ring's exact form (ring_buffer_exact): channel(n) holds at most n values,

@@ -37,6 +37,10 @@
 //   a sender blocked on a full channel is given freed space as soon as the
 //   receiver frees it, even if the receiver then blocks elsewhere (a
 //   receive-one-then-wait protocol: request/response over two channels).
+//   recv_many / try_recv_many: the same attempt over the ring's read_n
+//   (format.hpp BATCH READS): the batch's frees store the position word once
+//   and are followed by one not_full.notify_all(), the same handshake as a
+//   single free's, after the last record of the batch.
 //   Dropping the last sender: release its ring handle, senders -= 1 (leave),
 //   unpark the receiver unconditionally (the parker keeps the token: no lost
 //   wakeup, H1). Dropping the receiver: release its ring handle, receivers =
@@ -303,6 +307,37 @@ class receiver : public detail::receiver_base<Kind, Sync, O, CO, WO> {
   // Never blocks: a record, status::empty, status::disconnected, status::busy.
   claim try_recv() { return attempt(); }
 
+  // Batches (Agrona's read(handler, limit)): up to `max` records, oldest
+  // first, each handed to f(const record_view&) and freed after it returns,
+  // the freed space published and the senders woken once for the batch
+  // (format.hpp BATCH READS). try_recv_many never blocks; recv_many blocks
+  // until at least one record, then takes what is there up to max.
+  // {ok, n >= 1}, or {empty | timeout | disconnected | busy, 0}; max == 0 is
+  // {ok, 0} at once. A throw from f: that record stays at the head, the ones
+  // before it are consumed (and the senders woken), the exception propagates.
+  template <class F>
+    requires std::invocable<F&, const record_view<Sync>&>
+  many_result try_recv_many(F&& f, std::size_t max) {
+    many_result r{status::ok, 0};
+    if (max != 0) r.code = attempt_many(f, max, r.count);
+    return r;
+  }
+  template <class F>
+    requires std::invocable<F&, const record_view<Sync>&>
+  many_result recv_many(F&& f, std::size_t max) {
+    return recv_many_impl(f, max, nullptr);
+  }
+  template <class F>
+    requires std::invocable<F&, const record_view<Sync>&>
+  many_result recv_many_until(F&& f, std::size_t max, typename Sync::clock::time_point deadline) {
+    return recv_many_impl(f, max, &deadline);
+  }
+  template <class F, class Rep, class Period>
+    requires std::invocable<F&, const record_view<Sync>&>
+  many_result recv_many_timeout(F&& f, std::size_t max, std::chrono::duration<Rep, Period> d) {
+    return recv_many_until(f, max, deadline_after<typename Sync::clock>(d));
+  }
+
   // True once every sender is gone (records may still be waiting).
   bool is_disconnected() const noexcept {
     return this->s_ == nullptr || this->s_->senders.load(CO::see_leave) == 0;  // acquire: pairs with leave
@@ -320,6 +355,30 @@ class receiver : public detail::receiver_base<Kind, Sync, O, CO, WO> {
     if (!CO::final_try) return status::disconnected;
     c = q.try_claim_with(detail::wake_senders<Sync, CO, WO>{this->s_});  // F1: committed just before the last leave
     return c.code() == status::empty ? claim(status::disconnected) : std::move(c);
+  }
+  // As attempt(), for a batch: n records, or empty / disconnected (F1's
+  // final try included) / busy with n = 0.
+  template <class F>
+  status attempt_many(F& f, std::size_t max, std::size_t& n) {
+    auto& q = this->l_.q;
+    const detail::wake_senders<Sync, CO, WO> wake{this->s_};
+    many_result r = q.read_n_with(f, max, wake);
+    if (r.code == status::empty) {
+      if (this->s_->senders.load(CO::see_leave) != 0) return status::empty;  // acquire: pairs with leave
+      if (!CO::final_try) return status::disconnected;
+      r = q.read_n_with(f, max, wake);  // F1: committed just before the last leave
+      if (r.code == status::empty) r.code = status::disconnected;
+    }
+    n = r.count;
+    return r.code;
+  }
+  template <class F>
+  many_result recv_many_impl(F& f, std::size_t max, const typename Sync::clock::time_point* deadline) {
+    many_result r{status::ok, 0};
+    if (max == 0) return r;
+    r.code = block_on<Sync>(this->s_->not_empty, this->l_.spins, deadline, status::empty,
+                            [&](bool) { return attempt_many(f, max, r.count); });
+    return r;
   }
   // A wake-up that finds nothing (an abort, a stale token) parks again until
   // the deadline really passes (F12: block_on's loop).

@@ -51,6 +51,18 @@
 //   producers read the position word only when they are about to sleep,
 //   and the consumer's store goes to a line nobody else reads meanwhile.
 //
+// BATCH READS. read_n(f, max) hands up to max committed records to f, oldest
+//   first, and frees each after f returns (skips on the way too), storing
+//   nothing shared until the end. Then the freed space is published once, by
+//   the rule of a single free: the head when a batch of bytes (PUBLICATION)
+//   has been freed since the last store, or the ring was found empty; with
+//   the position tracked, the position word once; the wake (the channel's
+//   senders) once, if either was stored. A batch never stores more often
+//   than the same records read one by one, and with the position tracked it
+//   stores once where single reads store per record. A throw from f leaves
+//   that record at the head (the next read hands it out again); the records
+//   before it are freed and published as above before the throw propagates.
+//
 // SIZE LIMITS (F9). A record whose footprint exceeds capacity/2 can be
 //   refused for ever even by an empty ring: at position capacity/2 it fits
 //   neither before the end nor, after padding, at 0. Such lengths are
@@ -80,6 +92,7 @@
 //   the consumer waits at its header.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -295,6 +308,34 @@ template <class Sync, class O>
 class reader;
 }  // namespace detail
 
+// One record as a batch read (read_n) hands it to its handler: the payload,
+// valid only during the call. Copyable view; the reader frees the record
+// after the handler returns.
+template <class Sync>
+class record_view {
+  using buffer_t = typename Sync::template word_buffer<std::uint64_t>;
+
+ public:
+  record_view(const buffer_t* buf, std::uint64_t off, std::uint64_t len) noexcept : buf_(buf), off_(off), len_(len) {}
+  std::size_t size() const noexcept { return static_cast<std::size_t>(len_); }
+  // The payload, 8-aligned (production policy only).
+  std::span<const unsigned char> data() const noexcept
+    requires(!Sync::is_model)
+  {
+    return {buf_->bytes(off_ + header_bytes), static_cast<std::size_t>(len_)};
+  }
+  // Copies n payload bytes from offset `at`. Precondition: at + n <= size().
+  void read(std::size_t at, void* dst, std::size_t n) const {
+    Sync::verify(at <= len_ && n <= len_ - at, "record_view::read out of range");
+    buf_->copy_out(off_ + header_bytes + at, dst, n);
+  }
+
+ private:
+  const buffer_t* buf_;
+  std::uint64_t off_;
+  std::uint64_t len_;
+};
+
 // The oldest committed record, held by the consumer until the claim is
 // destroyed (or consume()): then its bytes are zeroed and its space freed,
 // and `After` runs if that made the space visible to the producers (the
@@ -358,7 +399,47 @@ class reader {
     return read_claim<Sync, O, After>(this, off, len, std::move(after));
   }
 
+  // BATCH READS (header comment): up to `max` records to f(record_view),
+  // then one publication; `after` runs once if it made space visible.
+  // {ok, n >= 1}, {empty, 0}, {busy, 0} (a read claim is open); max == 0 is
+  // {ok, 0} with nothing read.
+  template <class F, class After>
+  many_result read_n(F& f, std::size_t max, After& after) {
+    if (open_) [[unlikely]] return {status::busy, 0};
+    many_result r{status::ok, 0};
+    if (max == 0) return r;
+    // Publishes what the batch freed, also when f throws (the record it
+    // threw on is not freed: it stays at the head).
+    struct flush_at_end {
+      reader* self;
+      std::uint64_t start;
+      bool empty = false;
+      After& after;
+      ~flush_at_end() {
+        self->open_ = false;
+        if (self->flush(start, empty)) after();
+      }
+    } end{this, pos_, false, after};
+    while (r.count < max) {
+      std::uint64_t off = 0, len = 0;
+      bool shown = false;  // always false here: deferred frees store nothing
+      if (next<true>(off, len, shown) != status::ok) {
+        end.empty = true;
+        break;
+      }
+      const record_view<Sync> rec(buf_, off, len);
+      f(rec);
+      open_ = false;
+      free<true>(off, footprint(len));
+      ++r.count;
+    }
+    if (r.count == 0) r.code = status::empty;
+    return r;
+  }
+
   // `shown`: set when this call made freed space visible to the producers.
+  // Deferred (a batch read): frees store nothing; flush() publishes.
+  template <bool Deferred = false>
   status next(std::uint64_t& off, std::uint64_t& len, bool& shown) {
     if (open_) [[unlikely]] return status::busy;
     for (;;) {
@@ -367,7 +448,7 @@ class reader {
       if (word == 0) {
         // Caught up (or at an uncommitted reservation): everything freed
         // so far goes to the producers now.
-        if (O::publish_when_empty && pos_ != published_) {
+        if (!Deferred && O::publish_when_empty && pos_ != published_) {
           publish();
           shown = true;
         }
@@ -376,7 +457,7 @@ class reader {
       if (word & skip_bit) [[unlikely]] {
         const std::uint64_t n = word & len_mask;
         Sync::verify(n >= header_bytes && n % header_bytes == 0 && n <= mask_ + 1 - at, "corrupt skip record");
-        shown |= free(at, n);
+        shown |= free<Deferred>(at, n);
         continue;
       }
       Sync::verify(word <= max_payload(mask_ + 1), "corrupt record header");
@@ -396,15 +477,34 @@ class reader {
  private:
   // Zero the body, then the header (H6), then advance; store the position
   // word when tracked; publish the head once a batch has been freed. True
-  // when the producers can see the space.
+  // when the producers can see the space. Deferred: only zero and advance
+  // (flush() stores at the end of a batch read).
+  template <bool Deferred = false>
   bool free(std::uint64_t at, std::uint64_t n) {
     buf_->zero(at + header_bytes, n - header_bytes);  // plain: ours until the head moves past it
     buf_->store_word(at, 0, std::memory_order_relaxed);  // relaxed: see the header comment
     pos_ += n;
+    if constexpr (Deferred) return false;
     if (track_) position_->store(pos_, O::free_position);  // release: pairs with see_position in the producers
     if (pos_ - published_ < batch_) return track_;
     publish();
     return true;
+  }
+  // The end of a batch read that started at `start` (`empty`: it stopped at
+  // an empty ring): the stores its frees deferred, once. True when the
+  // producers can see new space.
+  bool flush(std::uint64_t start, bool empty) noexcept {
+    if (pos_ == start) {
+      if (!(empty && O::publish_when_empty && pos_ != published_)) return false;
+      publish();  // an earlier free, not yet published: as next() on empty
+      return true;
+    }
+    if (track_) position_->store(pos_, O::free_position);  // release: pairs with see_position in the producers
+    if ((empty && O::publish_when_empty) || pos_ - published_ >= batch_) {
+      publish();
+      return true;
+    }
+    return track_;
   }
   void publish() {
     published_ = pos_;
@@ -495,6 +595,26 @@ class alignas(cache_line) consumer_handle : public nexus::detail::handle<Shared,
   // read in try_claim_with(len, wake, true) (the blocking channel's
   // receiver: WAITING PRODUCERS).
   void track_position() noexcept { this->l_.track_position(); }
+
+  // Up to `max` committed records, oldest first (skips consumed on the way),
+  // each handed to f(const record_view&) and freed after f returns, with one
+  // publication for the batch (BATCH READS in the header comment).
+  // {ok, n >= 1}; {empty, 0}; {busy, 0} while a read claim is open; max == 0
+  // is {ok, 0}. A throw from f: that record stays at the head, the ones
+  // before it are consumed and published, the exception propagates.
+  template <class F>
+    requires std::invocable<F&, const record_view<Sync>&>
+  many_result read_n(F&& f, std::size_t max) {
+    no_wake w;
+    return this->l_.read_n(f, max, w);
+  }
+  // As read_n; `after` runs once when the batch made freed space visible to
+  // the producers (the blocking channel wakes its senders there).
+  template <class F, class After>
+    requires std::invocable<F&, const record_view<Sync>&>
+  many_result read_n_with(F&& f, std::size_t max, After after) {
+    return this->l_.read_n(f, max, after);
+  }
 
   std::uint64_t capacity() const noexcept { return this->s_->mask + 1; }
   // True once every producer is gone; everything they committed is then

@@ -45,7 +45,7 @@ endif()
 # 20 s as ctest <test>, compiling it inside the test itself.
 function(nexus_fuzz name test comment)
   set(bin ${CMAKE_CURRENT_BINARY_DIR}/${name})
-  set(cmd ${NEXUS_FUZZ_CXX} -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined
+  set(cmd ${NEXUS_FUZZ_CXX} -std=c++20 -O1 -g1 -fsanitize=fuzzer,address,undefined
           -fno-sanitize-recover=undefined -I${PROJECT_SOURCE_DIR}/include -I${CMAKE_CURRENT_SOURCE_DIR}
           ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/${name}.cpp -o ${bin})
   add_custom_target(${name} COMMAND ${cmd} DEPENDS ${ARGN} COMMENT "${comment}" VERBATIM)

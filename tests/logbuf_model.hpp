@@ -5,7 +5,8 @@
 // goes, which record try_claim() delivers next, and when freed space reaches
 // the producers (format.hpp PUBLICATION: after each capacity/16 bytes freed,
 // and when the consumer finds nothing to deliver); the production rings
-// must agree for any sequence of claims, commits, aborts and consumes made
+// must agree for any sequence of claims, commits, aborts, consumes and
+// batch reads (consume_n) made
 // from one thread.
 #pragma once
 
@@ -77,6 +78,26 @@ class ring_model {
     return e;
   }
 
+  // What read_n(f, max) hands to f, in order (format.hpp BATCH READS): the
+  // frees store nothing until the end; then, as a single free would, the
+  // head is published if the batch stopped at nothing to deliver, or a
+  // batch of bytes has been freed since the last publication.
+  std::vector<entry> consume_n(std::size_t max) {
+    std::vector<entry> out;
+    bool empty = false;
+    while (out.size() < max) {
+      while (!q_.empty() && (q_.front().st == state::pad || q_.front().st == state::aborted)) pop(false);
+      if (q_.empty() || q_.front().st != state::committed) {
+        empty = true;
+        break;
+      }
+      out.push_back(q_.front());
+      pop(false);
+    }
+    if (max != 0 && (empty || pos_ - head_ >= batch_)) head_ = pos_;
+    return out;
+  }
+
   std::uint64_t capacity() const { return cap_; }
   // Bytes the producers count as taken: up to the published head.
   std::uint64_t used() const { return tail_ - head_; }
@@ -92,10 +113,10 @@ class ring_model {
   }
   // Frees the oldest entry; a full batch since the last publication is
   // published.
-  void pop() {
+  void pop(bool publish = true) {
     pos_ += q_.front().fp;
     q_.pop_front();
-    if (pos_ - head_ >= batch_) head_ = pos_;
+    if (publish && pos_ - head_ >= batch_) head_ = pos_;
   }
 
   std::uint64_t cap_;

@@ -1,5 +1,5 @@
 // libFuzzer target: byte strings become sequences of claim / write / commit /
-// abort / drop-open / consume / busy / clone operations on a byte ring
+// abort / drop-open / consume / batch read (read_n) / busy / clone operations on a byte ring
 // (SPSC or MPSC, capacity 32..1024), from one thread, checked step by step
 // against the reference model in tests/logbuf_model.hpp: every status
 // (zero_length H4, too_large F9, full, busy, empty), every delivered
@@ -93,7 +93,24 @@ void run(Endpoints ep, input in) {
         open.erase(open.begin() + static_cast<std::ptrdiff_t>(k));  // drop: the destructor aborts
         break;
       }
-      case 5: {  // consume
+      case 5: {  // consume; with bit 6 set, a batch read of up to op >> 3 & 7 (0..7) records
+        if (op & 0x40) {
+          const std::size_t max = (op >> 3) & 7;
+          const auto want = model.consume_n(max);
+          std::size_t k = 0;
+          const auto got = rx.read_n(
+              [&](const auto& rec) {
+                FUZZ_CHECK(k < want.size() && rec.size() == want[k].len);
+                FUZZ_CHECK(reinterpret_cast<std::uintptr_t>(rec.data().data()) % 8 == 0);
+                const auto bytes = record_bytes(want[k].id, want[k].len);
+                FUZZ_CHECK(std::equal(rec.data().begin(), rec.data().end(), bytes.begin()));
+                ++k;
+              },
+              max);
+          FUZZ_CHECK(got.count == want.size() && k == want.size());
+          FUZZ_CHECK(got.code == (max != 0 && want.empty() ? status::empty : status::ok));
+          break;
+        }
         const auto want = model.consume();
         auto c = rx.try_claim();
         FUZZ_CHECK(static_cast<bool>(c) == want.has_value());

@@ -133,6 +133,32 @@ struct consume_cmd : cmd<Ring> {
   void show(std::ostream& os) const override { os << "consume"; }
 };
 
+// read_n(f, max): the model's consume_n, record by record, and its status.
+template <class Ring>
+struct read_n_cmd : cmd<Ring> {
+  std::size_t max = *rc::gen::inRange<std::size_t>(0, 6);
+  void apply(model& m) const override { (void)m.ring.consume_n(max); }
+  void run(const model& m, sut<Ring>& s) const override {
+    ring_model predicted = m.ring;
+    const auto want = predicted.consume_n(max);
+    std::size_t k = 0;
+    const auto got = s.rx->read_n(
+        [&](const auto& rec) {
+          RC_ASSERT(k < want.size());
+          RC_ASSERT(rec.size() == want[k].len);
+          RC_ASSERT(reinterpret_cast<std::uintptr_t>(rec.data().data()) % 8 == 0);  // H7
+          const auto bytes = record_bytes(want[k].id, want[k].len);
+          RC_ASSERT(std::equal(rec.data().begin(), rec.data().end(), bytes.begin()));
+          ++k;
+        },
+        max);
+    RC_ASSERT(got.count == want.size());
+    RC_ASSERT(k == want.size());
+    RC_ASSERT(got.code == (max != 0 && want.empty() ? status::empty : status::ok));
+  }
+  void show(std::ostream& os) const override { os << "read_n(" << max << ")"; }
+};
+
 template <class Ring>
 struct clone_cmd : cmd<Ring> {
   void checkPreconditions(const model&) const override { RC_PRE(Ring::clonable); }
@@ -171,7 +197,8 @@ void check_against_model() {
   s.rx.emplace(std::move(r->rx));
   rc::state::check(m, s,
                    rc::state::gen::execOneOfWithArgs<claim_cmd<Ring>, claim_cmd<Ring>, close_cmd<Ring>,
-                                                     close_cmd<Ring>, consume_cmd<Ring>, clone_cmd<Ring>>());
+                                                     close_cmd<Ring>, consume_cmd<Ring>, read_n_cmd<Ring>,
+                                                     clone_cmd<Ring>>());
   s.open.clear();  // claims close before their handles go
 }
 

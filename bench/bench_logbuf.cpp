@@ -19,10 +19,18 @@
 //                       whole ring, drained and checked untimed; plus the
 //                       shared-tail ceiling (two threads that only CAS one
 //                       tail and copy) on the same CPUs
+//   lb_read_batch_32    the lb_stream_32 stream with the consumer taking up
+//                       to 32 messages per read_n (spsc_read_n32,
+//                       mpsc_read_n32), against the single reads of
+//                       nexus spsc (ref spsc_single) in the same run
+//   lb_channel_read_batch_32  the same stream through the SPSC byte channel:
+//                       try_recv_many of 32 (channel_try_recv_many32) against
+//                       try_recv (ref channel_try_recv)
 //   lb_op/...           single-thread claim + commit and read + consume of
 //                       32 B records (bench/ops.hpp: ticks per operation)
 //
 //   bench_logbuf [--cpus A,B] [--idle-wait S] [Google Benchmark flags]
+#include <algorithm>
 #include <array>
 
 #include "bytes.hpp"
@@ -42,10 +50,14 @@ void set_rates(benchmark::State& st, u64 msgs, std::size_t len) {
   st.SetBytesProcessed(static_cast<int64_t>(msgs * len));
 }
 
-// 1 producer -> 1 consumer; an iteration moves `chunk` messages.
-template <class R>
+// 1 producer -> 1 consumer; an iteration moves `chunk` messages. Batch > 1:
+// the consumer takes up to Batch messages per R::read_n.
+template <class R, std::size_t Batch = 1>
 void stream(benchmark::State& st, std::size_t len) {
-  st.SetLabel(R::label);
+  if constexpr (Batch == 1)
+    st.SetLabel(R::label);
+  else
+    st.SetLabel(std::string(R::label) + "; the consumer takes up to " + std::to_string(Batch) + " per read_n");
   const u64 chunk = chunk_for(len), n = static_cast<u64>(st.max_iterations);
   auto r = R::make(len);
   guard g(true);
@@ -57,13 +69,22 @@ void stream(benchmark::State& st, std::size_t len) {
       std::vector<byte> out(len);
       u64 s = 1;
       for (u64 k = 1; k <= n; ++k) {
-        for (u64 i = 0; i < chunk; ++i, ++s) {
-          while (!R::read(q, [&](const byte* p, std::size_t l) {
-            if (l != len) fail("length", l, len);
-            std::memcpy(out.data(), p, l);
-          })) {
+        if constexpr (Batch == 1) {
+          for (u64 i = 0; i < chunk; ++i, ++s) {
+            while (!R::read(q, [&](const byte* p, std::size_t l) {
+              if (l != len) fail("length", l, len);
+              std::memcpy(out.data(), p, l);
+            })) {
+            }
+            verify(out.data(), len, s);
           }
-          verify(out.data(), len, s);
+        } else {
+          for (u64 i = 0; i < chunk;)
+            i += R::read_n(q, static_cast<std::size_t>(std::min<u64>(Batch, chunk - i)), [&](const byte* p, std::size_t l) {
+              if (l != len) fail("length", l, len);
+              std::memcpy(out.data(), p, l);
+              verify(out.data(), len, s++);
+            });
         }
         end = ticks();
         done.store(k, std::memory_order_release);  // release: publishes `end`
@@ -257,12 +278,23 @@ void register_all() {
     reg(b2, "nexus", "mpsc", [len](benchmark::State& st) { batches<nexus_bytes_mpsc>(st, 2, len); });
     reg(b2, "ref", "shared_tail", [len](benchmark::State& st) { shared_tail_ceiling(st, len); });
   }
+  // Batch reads against single reads, the same stream of 32 B messages.
+  reg("lb_read_batch_32", "ref", "spsc_single", [](benchmark::State& st) { stream<nexus_bytes_spsc>(st, 32); });
+  reg("lb_read_batch_32", "nexus", "spsc_read_n32", [](benchmark::State& st) { stream<nexus_bytes_spsc, 32>(st, 32); });
+  reg("lb_read_batch_32", "nexus", "mpsc_read_n32", [](benchmark::State& st) { stream<nexus_bytes_mpsc, 32>(st, 32); });
+  reg("lb_channel_read_batch_32", "ref", "channel_try_recv",
+      [](benchmark::State& st) { stream<nexus_bytes_channel>(st, 32); });
+  reg("lb_channel_read_batch_32", "nexus", "channel_try_recv_many32",
+      [](benchmark::State& st) { stream<nexus_bytes_channel, 32>(st, 32); });
   reg("lb_op", "nexus", "claim_commit_spsc", time_op<claim_commit<nexus_bytes_spsc>>);
   reg("lb_op", "nexus", "claim_commit_mpsc", time_op<claim_commit<nexus_bytes_mpsc>>);
   reg("lb_op", "peer", "claim_commit_cds", time_op<claim_commit<cds_bytes>>);
   reg("lb_op", "nexus", "read_consume_spsc", time_op<read_consume<nexus_bytes_spsc>>);
   reg("lb_op", "nexus", "read_consume_mpsc", time_op<read_consume<nexus_bytes_mpsc>>);
   reg("lb_op", "peer", "read_consume_cds", time_op<read_consume<cds_bytes>>);
+  reg("lb_op", "nexus", "read_n32_consume_spsc", time_op<read_n_consume<nexus_bytes_spsc, 32>>);
+  reg("lb_op", "nexus", "read_consume_channel", time_op<read_consume<nexus_bytes_channel>>);
+  reg("lb_op", "nexus", "read_n32_consume_channel", time_op<read_n_consume<nexus_bytes_channel, 32>>);
 }
 
 }  // namespace

@@ -113,6 +113,9 @@ void register_all() {
   add<read_consume<nexus_bytes_spsc>>("read_consume", "nexus", "spsc");
   add<read_consume<nexus_bytes_mpsc>>("read_consume", "nexus", "mpsc");
   add<read_consume<cds_bytes>>("read_consume", "peer", "cds_WeakRingBuffer");
+  add<read_n_consume<nexus_bytes_spsc, 32>>("read_n32_consume", "nexus", "spsc");
+  add<read_consume<nexus_bytes_channel>>("read_consume", "nexus", "channel");
+  add<read_n_consume<nexus_bytes_channel, 32>>("read_n32_consume", "nexus", "channel");
 }
 
 }  // namespace

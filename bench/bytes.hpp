@@ -16,6 +16,7 @@
 
 #include <cds/container/weak_ringbuffer.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "harness.hpp"
+#include "nexus/logbuf/channel.hpp"
 #include "nexus/logbuf/mpsc.hpp"
 #include "nexus/logbuf/spsc.hpp"
 
@@ -132,9 +134,64 @@ struct nexus_bytes {
     f(c.data().data(), c.size());
     return true;  // the claim's destructor frees the record
   }
+  // Up to `max` messages through one read_n (format.hpp BATCH READS: one
+  // publication for the batch); how many.
+  template <class F>
+  static std::size_t read_n(ring& r, std::size_t max, F&& f) {
+    const auto m = r.rx.read_n([&](const auto& rec) { f(rec.data().data(), rec.size()); }, max);
+    if (m.code != nexus::status::ok && m.code != nexus::status::empty) fail("consumer read_n", unsigned(m.code));
+    return m.count;
+  }
 };
 using nexus_bytes_spsc = nexus_bytes<false>;
 using nexus_bytes_mpsc = nexus_bytes<true>;
+
+// The SPSC byte channel (logbuf::channel::spsc, 1 MiB) through its
+// non-blocking ends: try_send / commit (wakes a parked receiver) and try_recv
+// or try_recv_many. Its receiver tracks its exact position (WAITING
+// PRODUCERS), so a single read stores the position word and runs the
+// senders' wake check per record; a batch does both once.
+struct nexus_bytes_channel {
+  static constexpr const char* label =
+      "nexus::logbuf::channel::spsc::channel(1 MiB) try_send/commit, try_recv or try_recv_many";
+  using E = std::remove_reference_t<decltype(*lb::channel::spsc::channel(1))>;
+  struct ring {
+    std::remove_reference_t<decltype(std::declval<E&>().tx)> tx;
+    std::remove_reference_t<decltype(std::declval<E&>().rx)> rx;
+  };
+  static std::unique_ptr<ring> make(std::size_t = 0) {
+    auto r = lb::channel::spsc::channel(kRing);
+    if (!r) fail("logbuf channel()");
+    return std::unique_ptr<ring>(new ring{std::move(r->tx), std::move(r->rx)});
+  }
+  template <class F>
+  static bool write(ring& r, int, std::size_t len, F&& f) {
+    auto c = r.tx.try_send(len);
+    if (!c) {
+      expect_code(c, nexus::status::full, "try_send");
+      return false;
+    }
+    f(c.data().data());
+    c.commit();
+    return true;
+  }
+  template <class F>
+  static bool read(ring& r, F&& f) {
+    auto c = r.rx.try_recv();
+    if (!c) {
+      if (c.code() != nexus::status::empty) fail("try_recv", unsigned(c.code()));
+      return false;
+    }
+    f(c.data().data(), c.size());
+    return true;
+  }
+  template <class F>
+  static std::size_t read_n(ring& r, std::size_t max, F&& f) {
+    const auto m = r.rx.try_recv_many([&](const auto& rec) { f(rec.data().data(), rec.size()); }, max);
+    if (m.code != nexus::status::ok && m.code != nexus::status::empty) fail("try_recv_many", unsigned(m.code));
+    return m.count;
+  }
+};
 
 struct cds_bytes {
   static constexpr const char* label = "cds::container::WeakRingBuffer<void>(1 MiB) back(n)/push_back, front/pop_front";
@@ -262,6 +319,44 @@ struct read_consume {
   }
   void check() {
     if (bad) fail("read_consume: missing or out-of-order record");
+  }
+  std::unique_ptr<typename R::ring> r;
+  u64 next = 1, want = 1;
+  bool bad = false;
+};
+
+// As read_consume, through R::read_n in batches of up to Batch records: the
+// consumer's cost per record when it takes them in batches (one publication,
+// one wake check per batch).
+template <class R, std::size_t Batch>
+struct read_n_consume {
+  static constexpr u64 ops = kByteOps;
+  static std::string label() {
+    return "read_n(" + std::to_string(Batch) + ") + consume of 32 B: " + std::string(R::label);
+  }
+  read_n_consume() : r(R::make(kSmall)) {}
+  void setup() {
+    for (u64 k = 0; k < ops; ++k, ++next)
+      if (!R::write(*r, 0, kSmall, [&](byte* p) { std::memcpy(p, &next, 8); })) fail("claim failed");
+  }
+  void body() {
+    auto& q = *r;
+    for (u64 k = 0; k < ops;) {
+      const std::size_t n = R::read_n(q, static_cast<std::size_t>(std::min<u64>(Batch, ops - k)),
+                                      [&](const byte* p, std::size_t) {
+                                        u64 v = 0;
+                                        std::memcpy(&v, p, 8);
+                                        bad |= v != want++;
+                                      });
+      if (n == 0) {
+        bad = true;
+        break;
+      }
+      k += n;
+    }
+  }
+  void check() {
+    if (bad) fail("read_n_consume: missing or out-of-order record");
   }
   std::unique_ptr<typename R::ring> r;
   u64 next = 1, want = 1;

@@ -89,6 +89,30 @@ void expect_code(const Claim& c, nexus::status retry, const char* what) {
   if (c.code() != retry) fail(what, unsigned(c.code()));
 }
 
+// One step of a nexus byte producer or consumer on its claim: a write claim
+// is filled and committed (full is the only refusal allowed); a read claim
+// hands its payload to f and frees the record when it goes (empty, and busy
+// where allowed, are the only refusals).
+template <class C, class F>
+bool fill_commit(C&& c, const char* what, F& f) {
+  if (!c) {
+    expect_code(c, nexus::status::full, what);
+    return false;
+  }
+  f(c.data().data());
+  c.commit();
+  return true;
+}
+template <class C, class F>
+bool hand_over(C&& c, bool busy_ok, const char* what, F& f) {
+  if (!c) {
+    if (c.code() != nexus::status::empty && !(busy_ok && c.code() == nexus::status::busy)) fail(what, unsigned(c.code()));
+    return false;
+  }
+  f(c.data().data(), c.size());
+  return true;
+}
+
 template <bool MP>
 struct nexus_bytes {
   static constexpr const char* label =
@@ -114,25 +138,11 @@ struct nexus_bytes {
   }
   template <class F>
   static bool write(ring& r, int i, std::size_t len, F&& f) {
-    auto c = r.tx[std::size_t(i) % r.tx.size()].try_claim(len);
-    if (!c) {
-      expect_code(c, nexus::status::full, "try_claim");
-      return false;
-    }
-    f(c.data().data());
-    c.commit();
-    return true;
+    return fill_commit(r.tx[std::size_t(i) % r.tx.size()].try_claim(len), "try_claim", f);
   }
   template <class F>
   static bool read(ring& r, F&& f) {
-    auto c = r.rx.try_claim();
-    if (!c) {
-      if (c.code() != nexus::status::empty && c.code() != nexus::status::busy)
-        fail("consumer try_claim", unsigned(c.code()));
-      return false;
-    }
-    f(c.data().data(), c.size());
-    return true;  // the claim's destructor frees the record
+    return hand_over(r.rx.try_claim(), true, "consumer try_claim", f);  // the claim's destructor frees the record
   }
   // Up to `max` messages through one read_n (format.hpp BATCH READS: one
   // publication for the batch); how many.
@@ -165,26 +175,9 @@ struct nexus_bytes_channel {
     return std::unique_ptr<ring>(new ring{std::move(r->tx), std::move(r->rx)});
   }
   template <class F>
-  static bool write(ring& r, int, std::size_t len, F&& f) {
-    auto c = r.tx.try_send(len);
-    if (!c) {
-      expect_code(c, nexus::status::full, "try_send");
-      return false;
-    }
-    f(c.data().data());
-    c.commit();
-    return true;
-  }
+  static bool write(ring& r, int, std::size_t len, F&& f) { return fill_commit(r.tx.try_send(len), "try_send", f); }
   template <class F>
-  static bool read(ring& r, F&& f) {
-    auto c = r.rx.try_recv();
-    if (!c) {
-      if (c.code() != nexus::status::empty) fail("try_recv", unsigned(c.code()));
-      return false;
-    }
-    f(c.data().data(), c.size());
-    return true;
-  }
+  static bool read(ring& r, F&& f) { return hand_over(r.rx.try_recv(), false, "try_recv", f); }
   template <class F>
   static std::size_t read_n(ring& r, std::size_t max, F&& f) {
     const auto m = r.rx.try_recv_many([&](const auto& rec) { f(rec.data().data(), rec.size()); }, max);

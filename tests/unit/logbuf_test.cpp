@@ -954,6 +954,42 @@ TEST(LogbufChannel, RecvManyBlocksForOneThenTakesWhatIsThere) {
   EXPECT_EQ(got, (std::vector<std::string>{"one", "a", "b", "c"}));
 }
 
+// Deadlines from 0 to max() and the open-claim refusal, for the batch
+// receive as for recv_timeout: 0 makes one attempt; max() waits for ever
+// (saturating, no overflow); past a disconnect a zero deadline reports
+// disconnected, not timeout (F8); a read claim still open is busy and
+// nothing is taken.
+TEST(LogbufChannel, RecvManyDeadlinesFromZeroToMaxAndBusy) {
+  auto ch = lch::spsc::channel(256, 0);
+  auto& [tx, rx] = *ch;
+  std::vector<std::string> got;
+  EXPECT_EQ(rx.recv_many_timeout(collect{&got}, 4, 0ns).code, status::timeout);
+  EXPECT_EQ(rx.recv_many_timeout(collect{&got}, 4, -5s).code, status::timeout);
+  send_str(tx, "a");
+  send_str(tx, "b");
+  {
+    auto held = rx.try_recv();  // "a", held open
+    ASSERT_TRUE(held);
+    const auto m = rx.try_recv_many(collect{&got}, 4);
+    EXPECT_EQ(m.code, status::busy);
+    EXPECT_EQ(m.count, 0u);
+  }
+  auto m = rx.recv_many_timeout(collect{&got}, 4, std::chrono::nanoseconds::max());
+  EXPECT_EQ(m.code, status::ok);
+  EXPECT_EQ(m.count, 1u);
+  std::thread t([s = std::move(tx)]() mutable {
+    std::this_thread::sleep_for(20ms);
+    send_str(s, "c");
+  });  // the sender goes when the thread ends
+  m = rx.recv_many_until(collect{&got}, 4, std::chrono::steady_clock::time_point::max());
+  t.join();
+  EXPECT_EQ(m.code, status::ok);
+  EXPECT_EQ(m.count, 1u);
+  EXPECT_EQ(rx.recv_many_timeout(collect{&got}, 4, 0ns).code, status::disconnected) << "F8";
+  EXPECT_EQ(rx.recv_many_timeout(collect{&got}, 4, std::chrono::hours::max()).code, status::disconnected);
+  EXPECT_EQ(got, (std::vector<std::string>{"b", "c"}));
+}
+
 TEST(LogbufChannel, RecvManyWakesEveryBlockedSender) {
   auto ch = lch::mpsc::channel(64, 0);
   auto& [tx, rx] = *ch;

@@ -274,7 +274,14 @@ inline int run(int argc, char** argv, const char* driver, search defaults, const
               driver, v->name, v->expected == expect::pass ? "pass" : "fail", detail::search_name(s.kind),
               s.kind == rl::sched_bound ? std::to_string(s.bound).c_str() : "-", scale, iters, result,
               ok ? "PASS" : "FAIL", secs, where.c_str());
-  if (history || (!ok && failed)) std::printf("%s\n", history ? out_buf.str().c_str() : detail::tail_lines(out_buf.str(), 40).c_str());
+  // Written with its length: relacy prints a byte cell's value as a char, so
+  // a history holds NUL bytes (a store of 0 to a payload byte), where "%s"
+  // would end it.
+  if (history || (!ok && failed)) {
+    const std::string h = history ? out_buf.str() : detail::tail_lines(out_buf.str(), 40);
+    std::fwrite(h.data(), 1, h.size(), stdout);
+    std::fputc('\n', stdout);
+  }
   std::fflush(stdout);
   return ok ? 0 : 1;
 }

@@ -98,13 +98,19 @@ struct blocked_send_lazy : scenario<blocked_send_lazy<O>, 2> {
 // 32 bytes over lazy<O> (freed space is published only when the receiver
 // finds the ring empty, which it never does here). Skip = false: the ring
 // holds records 1 and 2 (8 bytes each, footprint 16); the receiver frees
-// record 1. Skip = true: an aborted claim (a skip) and record 1; the
-// receiver's attempt frees the skip and it keeps record 1 open, so the only
-// space is the skip's, freed inside that attempt (claim_wakes). The sender's
-// re-check must judge by the receiver's exact position (fresh_recheck,
-// free_position/see_position) and be woken by the free (the waitset's
-// handshake): otherwise DEADLOCK. reply_wait_mpsc: the same over the MPSC
-// byte ring (its own position orders).
+// record 1. Skip = true: an aborted claim (a skip, 16 bytes) and record 2;
+// the receiver's attempt frees the skip and it keeps record 2 open until the
+// reply has come, so the only space is the skip's, freed inside that attempt
+// (claim_wakes). The sender's re-check must judge by the receiver's exact
+// position (fresh_recheck, free_position/see_position) and be woken by the
+// free (the waitset's handshake): otherwise DEADLOCK. reply_wait_mpsc: the
+// same over the MPSC byte ring (its own position orders).
+//
+// The first record's claim is declared at the thread's level and checked to
+// be open after the wait exactly when Skip: a claim closed earlier (it once
+// lived in an inner block) frees record 2 before the wait, and that free
+// wakes the sender by itself, so reply_skip_no_claim_wake passed (SUCCESS
+// after 285248 iterations at bound 2, against DEADLOCK at iteration 514).
 template <bool Skip, class CO = channel_orders, class WO = waitset_orders, class O = spsc_orders,
           class Kind = chan_kind::spsc>
 struct reply_wait : scenario<reply_wait<Skip, CO, WO, O, Kind>, 2> {
@@ -129,11 +135,13 @@ struct reply_wait : scenario<reply_wait<Skip, CO, WO, O, Kind>, 2> {
       reply->store(1, std::memory_order_release);  // release: pairs with the receiver's acquire
       relacy_sync::futex_wake_one(*reply);
     } else {
-      auto r = c->rx.recv();
-      relacy_sync::verify(r && read_record(r) == (Skip ? 2 : 1), "the first record");
-      if (!Skip) r.consume();  // frees 16 bytes; with Skip the record stays held
+      auto first = c->rx.recv();  // the first record's claim, open across the wait with Skip
+      relacy_sync::verify(first && read_record(first) == (Skip ? 2 : 1), "the first record");
+      if (!Skip) first.consume();  // frees 16 bytes; with Skip the record stays held
       while (reply->load(std::memory_order_acquire) == 0)  // acquire: pairs with the sender's release
         relacy_sync::futex_wait(*reply, 0);
+      relacy_sync::verify(static_cast<bool>(first) == Skip, "record 2 is held across the wait exactly when Skip");
+      first.consume();  // Skip: frees record 2 now that the reply came; no effect on a closed claim
     }
   }
   void check() {

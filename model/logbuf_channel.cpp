@@ -17,6 +17,11 @@
 //    and the receiver frees two records without publishing. Not publishing
 //    on empty, or publishing without waking the senders, must be reported
 //    (DEADLOCK).
+//  * blocked_send_many, reply_wait_many: blocked_send and reply_wait with
+//    the receiver taking through recv_many (format.hpp BATCH READS: one
+//    position store and one notify_all per batch); removing the senders'
+//    wake, a relaxed position store or a sender that judges by the head
+//    alone must be reported (DEADLOCK).
 //  * head_of_line: one MPSC sender holds two claims and commits the second
 //    first: that wake finds nothing deliverable, the receiver parks again and
 //    the first commit's wake delivers both, in claim order.
@@ -51,13 +56,23 @@ struct wake : scenario<wake<CO>, 2> {
   }
 };
 
-template <class WO>
-struct blocked_send : scenario<blocked_send<WO>, 2> {
+// Many: the receiver takes with recv_many(f, 2): the batch's one position
+// store and one notify_all must wake the blocked sender.
+template <class WO, bool Many = false>
+struct blocked_send : scenario<blocked_send<WO, Many>, 2> {
   chan<chan_kind::spsc, channel_orders, WO>* c = nullptr;
   void before() { c = this->template own_endpoints<chan<chan_kind::spsc, channel_orders, WO>>(open_chan<chan_kind::spsc, channel_orders, WO>(32)); }
   void thread(unsigned id) {
     if (id == 0) {
       for (int k = 1; k <= 3; ++k) relacy_sync::verify(send_record(c->tx, k, 8), "send failed");
+    } else if constexpr (Many) {
+      int k = 1;
+      while (k <= 3) {
+        const auto m = c->rx.recv_many(
+            [&k](const auto& rec) { relacy_sync::verify(read_record(rec) == k++, "recv_many lost, reordered or tore a record"); },
+            2);
+        relacy_sync::verify(m.code == status::ok && m.count >= 1 && m.count <= 2, "recv_many: unexpected result");
+      }
     } else {
       for (int k = 1; k <= 3; ++k) {
         auto r = c->rx.recv();
@@ -104,7 +119,8 @@ struct blocked_send_lazy : scenario<blocked_send_lazy<O>, 2> {
 // (claim_wakes). The sender's re-check must judge by the receiver's exact
 // position (fresh_recheck, free_position/see_position) and be woken by the
 // free (the waitset's handshake): otherwise DEADLOCK. reply_wait_mpsc: the
-// same over the MPSC byte ring (its own position orders).
+// same over the MPSC byte ring (its own position orders). Many: the receiver
+// takes record 1 with recv_many(f, 1) (its batch's one flush frees it).
 //
 // The first record's claim is declared at the thread's level and checked to
 // be open after the wait exactly when Skip: a claim closed earlier (it once
@@ -112,8 +128,9 @@ struct blocked_send_lazy : scenario<blocked_send_lazy<O>, 2> {
 // wakes the sender by itself, so reply_skip_no_claim_wake passed (SUCCESS
 // after 285248 iterations at bound 2, against DEADLOCK at iteration 514).
 template <bool Skip, class CO = channel_orders, class WO = waitset_orders, class O = spsc_orders,
-          class Kind = chan_kind::spsc>
-struct reply_wait : scenario<reply_wait<Skip, CO, WO, O, Kind>, 2> {
+          class Kind = chan_kind::spsc, bool Many = false>
+struct reply_wait : scenario<reply_wait<Skip, CO, WO, O, Kind, Many>, 2> {
+  static_assert(!(Skip && Many), "the skip scenario holds a read claim; a batch holds none");
   chan<Kind, CO, WO, lazy<O>>* c = nullptr;
   relacy_sync::futex_word* reply = nullptr;
   void before() {
@@ -135,9 +152,15 @@ struct reply_wait : scenario<reply_wait<Skip, CO, WO, O, Kind>, 2> {
       reply->store(1, std::memory_order_release);  // release: pairs with the receiver's acquire
       relacy_sync::futex_wake_one(*reply);
     } else {
-      auto first = c->rx.recv();  // the first record's claim, open across the wait with Skip
-      relacy_sync::verify(first && read_record(first) == (Skip ? 2 : 1), "the first record");
-      if (!Skip) first.consume();  // frees 16 bytes; with Skip the record stays held
+      decltype(c->rx.recv()) first = status::empty;  // the first record's claim, open across the wait with Skip
+      if constexpr (Many) {  // a batch of one: record 1, freed by the batch's one flush
+        const auto m = c->rx.recv_many([](const auto& rec) { relacy_sync::verify(read_record(rec) == 1, "the first record"); }, 1);
+        relacy_sync::verify(m.code == status::ok && m.count == 1, "recv_many of one");
+      } else {
+        first = c->rx.recv();
+        relacy_sync::verify(first && read_record(first) == (Skip ? 2 : 1), "the first record");
+        if (!Skip) first.consume();  // frees 16 bytes; with Skip the record stays held
+      }
       while (reply->load(std::memory_order_acquire) == 0)  // acquire: pairs with the sender's release
         relacy_sync::futex_wait(*reply, 0);
       relacy_sync::verify(static_cast<bool>(first) == Skip, "record 2 is held across the wait exactly when Skip");
@@ -293,6 +316,9 @@ int main(int argc, char** argv) {
                  NEXUS_VARIANT("reply_skip", pass, reply_wait<true>),
                  NEXUS_VARIANT("reply_wait_mpsc", pass,
                                reply_wait<false, channel_orders, waitset_orders, mpsc_orders, chan_kind::mpsc>),
+                 NEXUS_VARIANT("blocked_send_many", pass, blocked_send<waitset_orders, true>),
+                 NEXUS_VARIANT("reply_wait_many", pass,
+                               reply_wait<false, channel_orders, waitset_orders, spsc_orders, chan_kind::spsc, true>),
                  NEXUS_VARIANT("head_of_line", pass, head_of_line),
                  NEXUS_VARIANT("last_record", pass, last_record<channel_orders>),
                  NEXUS_VARIANT("recv_drop", pass, recv_drop<channel_orders>),
@@ -321,6 +347,13 @@ int main(int argc, char** argv) {
                  NEXUS_VARIANT("reply_wait_mpsc_see_position_relaxed", fail,
                                reply_wait<false, channel_orders, waitset_orders, see_position_relaxed<mpsc_orders>,
                                           chan_kind::mpsc>),
+                 NEXUS_VARIANT("blocked_send_many_no_notify", fail, blocked_send<no_wake<waitset_orders>, true>),
+                 NEXUS_VARIANT("reply_wait_many_free_position_relaxed", fail,
+                               reply_wait<false, channel_orders, waitset_orders, free_position_relaxed<spsc_orders>,
+                                          chan_kind::spsc, true>),
+                 NEXUS_VARIANT("reply_wait_many_stale_recheck", fail,
+                               reply_wait<false, stale_recheck<channel_orders>, waitset_orders, spsc_orders,
+                                          chan_kind::spsc, true>),
                  NEXUS_VARIANT("reply_skip_no_claim_wake", fail,
                                reply_wait<true, channel_orders, waitset_orders, no_claim_wake<spsc_orders>>),
                  NEXUS_VARIANT("last_record_see_leave_relaxed", fail, last_record<see_leave_relaxed<channel_orders>>),

@@ -183,6 +183,17 @@ NEXUS_TWIN(no_sender_drain, sender_drains, false);   // a value sent as the last
 NEXUS_TWIN(stale_recheck, fresh_recheck, false);     // a parking sender judges by the lazy head
 NEXUS_TWIN(no_publish_when_empty, publish_when_empty, false);
 NEXUS_TWIN(no_claim_wake, claim_wakes, false);
+// the rendezvous channels (channel.hpp RENDEZVOUS)
+NEXUS_TWIN(rv_claim_relaxed, rv_claim, relaxed);
+NEXUS_TWIN(rv_free_relaxed, rv_free, relaxed);
+NEXUS_TWIN(rv_offer_relaxed, rv_offer, relaxed);
+NEXUS_TWIN(rv_take_relaxed, rv_take, relaxed);
+NEXUS_TWIN(rv_hand_relaxed, rv_hand, relaxed);
+NEXUS_TWIN(rv_see_taken_relaxed, rv_see_taken, relaxed);
+NEXUS_TWIN(rv_retract_relaxed, rv_retract, relaxed);
+NEXUS_TWIN(rv_untake_relaxed, rv_untake, relaxed);
+NEXUS_TWIN(no_owner_wait, rv_owner_waits, false);  // send returns at its offer (a one-slot buffer)
+NEXUS_TWIN(no_done_wake, rv_done_wakes, false);    // a receiver stops waiting without telling a try_send
 // the parker
 NEXUS_TWIN(give_relaxed, give, relaxed);
 NEXUS_TWIN(take_relaxed, take, relaxed);

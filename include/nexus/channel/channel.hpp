@@ -47,6 +47,35 @@
 //   marking the ring's tail index itself; our rings keep the count apart.)
 //   Tests: tests/unit/drop_test.cpp, tests/stress/channel_stress.cpp.
 //
+// RENDEZVOUS (capacity 0: std's sync_channel(0), crossbeam's bounded(0))
+//   A send completes only when a receiver takes the value. The block holds
+//   one offer slot: a state word (rv_empty -> rv_claimed -> rv_offered ->
+//   rv_taking -> rv_taken -> rv_empty) and a pointer to the offering
+//   sender's own argument, so the value moves once, from the sender's
+//   argument straight into the receiver's result; the ring (one slot) stays
+//   empty. send(v): block_on(not_full) until rv_claim (CAS empty ->
+//   claimed; receivers == 0 -> disconnected); rv_offer (pointer, then
+//   offered, not_empty.notify_one()); block_on(taken) until rv_settled
+//   (taken -> ok; receivers == 0 -> disconnected); then rv_finish: if not
+//   taken (a deadline, a disconnect), CAS offered -> claimed takes the offer
+//   back (v untouched: timeout / disconnected); if a receiver is moving it
+//   out (taking), wait for that one move (ok) or its throw (the offer is
+//   back: retract again); then empty, not_full.notify_one(). A receive:
+//   CAS offered -> taking, move *v into the result, taken (or, if the move
+//   throws, offered again and the exception propagates), taken.notify_one().
+//   try_recv takes an offer that is there (a sender blocked in send);
+//   try_send offers only while some receiver is in a blocking call
+//   (rx_waiting, counted from the call's start to its end) and takes the
+//   value back as soon as none is (full). Disconnect: the last receiver's
+//   leave wakes the offering sender (taken.notify_all), which takes its
+//   value back; no offer outlives its send call, so there are no orphans
+//   and a receiver that finds no offer with every sender gone reports
+//   disconnected. capacity() and len() are 0; is_empty() and is_full() are
+//   true. Each wait is block_on's, so F2 holds as for the rings: "state =
+//   offered, notify_fence, load waiters" / "waiters += 1, prepare_fence,
+//   CAS the state" (and the same for taken / rx_waiting on `taken`).
+//   Spec: spec/Rendezvous.tla; Relacy: model/channel_rendezvous.
+//
 // EXCEPTIONS AND DEADLINES
 //   send(T&&) / send(const T&) / send_until / send_timeout / try_send: a
 //   value that is not sent (full, timeout, disconnected) is untouched (the
@@ -87,6 +116,36 @@
 //   drain_unlock orphan lock release store        release: pairs with
 //                                                 drain_lock; one drainer's
 //                                                 pops before the next's.
+//   rv_claim    CAS empty -> claimed (a sender)   acquire: pairs with rv_free:
+//                                                 the last handoff's read of
+//                                                 the pointer comes before
+//                                                 this owner's write.
+//   rv_free     state = empty (the owner)         release: pairs with
+//                                                 rv_claim.
+//   rv_offer    state = offered, after the        release: pairs with
+//               pointer                           rv_take.
+//   rv_take     CAS offered -> taking (a          acquire: pairs with
+//               receiver)                         rv_offer (the pointer and
+//                                                 the value) and rv_untake.
+//   rv_hand     state = taken, after the move     release: pairs with
+//                                                 rv_see_taken.
+//   rv_see_taken the owner's loads of the state   acquire: pairs with
+//                                                 rv_hand, so the move from
+//                                                 the sender's argument
+//                                                 happens before send
+//                                                 returns.
+//   rv_retract  CAS offered -> claimed (the       acquire: pairs with
+//               owner takes its value back)       rv_untake (a throwing
+//                                                 move's writes to the
+//                                                 value come first).
+//   rv_untake   state = offered again (a          release: pairs with
+//               receiver's move threw)            rv_retract and rv_take.
+//   rx_waiting  increments, decrements, loads     relaxed: a try_send that
+//                                                 misses a receiver returns
+//                                                 full as if before it; the
+//                                                 owner's re-check is
+//                                                 ordered by the `taken`
+//                                                 waitset's fences (F2).
 #pragma once
 
 #include <chrono>
@@ -122,6 +181,19 @@ struct channel_orders {
   static constexpr std::memory_order drain_lock = std::memory_order_acquire;   // pairs with drain_unlock
   static constexpr std::memory_order drain_unlock = std::memory_order_release; // pairs with drain_lock
   static constexpr bool sender_drains = true;  // false only in the model's negative twin
+  // RENDEZVOUS (capacity 0): the offer slot's state word and its pointer cell.
+  static constexpr std::memory_order rv_claim = std::memory_order_acquire;      // pairs with rv_free
+  static constexpr std::memory_order rv_free = std::memory_order_release;       // pairs with rv_claim
+  static constexpr std::memory_order rv_offer = std::memory_order_release;      // pairs with rv_take
+  static constexpr std::memory_order rv_take = std::memory_order_acquire;       // pairs with rv_offer, rv_untake
+  static constexpr std::memory_order rv_hand = std::memory_order_release;       // pairs with rv_see_taken
+  // mutation-survives: the model cannot fail it: the owner's rv_free is followed by not_full.notify_one(), whose notify_fence the model runs as a full seq_cst fence (relacy_sync.hpp fence_light), which upgrades this relaxed load to an acquire before send returns; in production that fence is a compiler barrier once membarrier is on (std_sync.hpp), so nothing else orders the receiver's move from the argument before the caller reuses it
+  static constexpr std::memory_order rv_see_taken = std::memory_order_acquire;  // pairs with rv_hand
+  // mutation-survives: as rv_see_taken: the notify_fence of rv_finish's not_full.notify_one() comes between this CAS and the caller's next access to its value, and the model runs it as a full fence; in production (membarrier on) it is a compiler barrier
+  static constexpr std::memory_order rv_retract = std::memory_order_acquire;    // pairs with rv_untake
+  static constexpr std::memory_order rv_untake = std::memory_order_release;     // pairs with rv_retract, rv_take
+  static constexpr bool rv_owner_waits = true;  // false only in the model's negative twin
+  static constexpr bool rv_done_wakes = true;   // false only in the model's negative twin
 };
 
 template <class T, class Kind, class Sync = std_sync, class CO = channel_orders, class WO = waitset_orders>
@@ -181,10 +253,14 @@ namespace detail {
 template <class T, class Kind, class Sync>
 using ring_endpoints = std::remove_reference_t<decltype(*Kind::template make<T, Sync>(1))>;
 
+// The rendezvous slot's states (RENDEZVOUS).
+inline constexpr std::uint32_t rv_empty = 0, rv_claimed = 1, rv_offered = 2, rv_taking = 3, rv_taken = 4;
+
 template <class T, class Kind, class Sync, class CO, class WO>
 struct block : nexus::detail::end_counts<Sync> {
   using rx_ring = typename ring_endpoints<T, Kind, Sync>::consumer_type;
 
+  bool rendezvous = false;  // capacity 0 (RENDEZVOUS); set before any handle exists, read-only after
   alignas(cache_line) waitset<Sync, WO> not_empty;  // receivers sleep here
   alignas(cache_line) waitset<Sync, WO> not_full;   // senders sleep here
   alignas(cache_line) typename Sync::template atomic<bool> draining{false};  // the orphan lock
@@ -192,6 +268,14 @@ struct block : nexus::detail::end_counts<Sync> {
   // Drains so far, under the lock: a plain count whose only reader is the
   // next drainer (under the model a cell, so an unordered drain is a DATA RACE).
   typename Sync::template cell<std::uint32_t> drains{0};
+
+  // RENDEZVOUS: the offer slot (its state: rv_empty, rv_claimed, ...), the
+  // offering sender's value (a pointer to its argument), the receivers now
+  // in a blocking call, and where the offering sender sleeps.
+  alignas(cache_line) typename Sync::template atomic<std::uint32_t> offer_state{rv_empty};
+  typename Sync::template cell<T*> offered{nullptr};  // written while claimed, read while taking
+  typename Sync::template atomic<std::uint32_t> rx_waiting{0};
+  alignas(cache_line) waitset<Sync, WO> taken;  // the offering sender sleeps here
 
   static void release(block* b) noexcept {
     nexus::detail::release_ref<Sync, CO::release_ref>(b, b->refs);  // acq_rel: the last handle frees
@@ -202,6 +286,91 @@ struct block : nexus::detail::end_counts<Sync> {
   void on_last_receiver(rx_ring& rx) noexcept {
     Sync::fence_heavy(CO::drain_fence);  // seq_cst (heavy): pairs with the (light) notify_fence before a sender's re-check
     drain_orphans(&rx);
+    if (rendezvous) taken.notify_all();  // an offering sender re-checks: receivers == 0 -> it takes its value back
+  }
+
+  // ---- RENDEZVOUS (see the header comment) ----
+  // A sender's step 1: the slot, or why not (retry on full).
+  status rv_claim() noexcept {
+    if (this->receivers.load(CO::see_leave) == 0) return status::disconnected;  // acquire: pairs with leave
+    std::uint32_t s = rv_empty;
+    // acquire: pairs with rv_free, so the last handoff's reads of `offered` come before this owner's write
+    if (!offer_state.compare_exchange_strong(s, rv_claimed, CO::rv_claim, std::memory_order_relaxed)) return status::full;
+    return status::ok;
+  }
+  // Step 2: offer the owner's value.
+  void rv_offer(T* v) noexcept {
+    offered.store(v);
+    offer_state.store(rv_offered, CO::rv_offer);  // release: pairs with rv_take (the pointer and *v before)
+    not_empty.notify_one();                       // its notify_fence: F2 with a receiver's prepare
+  }
+  // Step 3, the owner's wait: ok once taken, disconnected once every
+  // receiver is gone, with `only_waiting` (try_send) timeout once no
+  // receiver is in a blocking call; else full (retry).
+  status rv_settled(bool only_waiting) noexcept {
+    if (!CO::rv_owner_waits) return status::ok;                              // the twin: return at the offer
+    if (offer_state.load(CO::rv_see_taken) == rv_taken) return status::ok;  // acquire: pairs with rv_hand
+    if (this->receivers.load(CO::see_leave) == 0) return status::disconnected;  // acquire: pairs with leave
+    // relaxed: a stale count only delays the retraction; the `taken` waitset's handshake (rx_done's notify) wakes us
+    if (only_waiting && rx_waiting.load(std::memory_order_relaxed) == 0) return status::timeout;
+    return status::full;
+  }
+  // Step 4: after the wait. Not taken (st != ok): take the offer back unless
+  // a receiver is moving it out; then wait for that receiver (one move, or
+  // its throw, which puts the offer back). Frees the slot; returns ok if a
+  // receiver took the value, else st (the value is the owner's again).
+  status rv_finish(status st, unsigned spins) {
+    if (st == status::ok && !CO::rv_owner_waits) return status::ok;  // the twin: the receiver frees the slot
+    while (st != status::ok) {
+      std::uint32_t s = rv_offered;
+      // acquire: pairs with rv_untake (a receiver's throwing move's writes to *v come before ours)
+      if (offer_state.compare_exchange_strong(s, rv_claimed, CO::rv_retract, std::memory_order_relaxed)) break;
+      // A receiver has it (taking or taken): wait until it is done either way.
+      (void)block_on<Sync>(taken, spins, nullptr, status::full, [&](bool) {
+        return offer_state.load(CO::rv_see_taken) == rv_taking ? status::full : status::ok;  // acquire: pairs with rv_hand, rv_untake
+      });
+      if (offer_state.load(CO::rv_see_taken) == rv_taken) st = status::ok;  // acquire: pairs with rv_hand
+    }
+    offer_state.store(rv_empty, CO::rv_free);  // release: pairs with rv_claim
+    not_full.notify_one();                     // the next sender waiting for the slot
+    return st;
+  }
+  // A receiver's attempt: take the offer, if any, through `deliver(T&)`
+  // (which moves from it, or copies a copy-only T: queue::detail::relocate).
+  template <class Deliver>
+  status rv_take(Deliver&& deliver) {
+    std::uint32_t s = rv_offered;
+    // acquire: pairs with rv_offer (the owner's pointer and value) and rv_untake
+    if (!offer_state.compare_exchange_strong(s, rv_taking, CO::rv_take, std::memory_order_relaxed)) {
+      // No offer outlives its send call, so with every sender gone none is left.
+      return this->senders.load(CO::see_leave) != 0 ? status::empty : status::disconnected;  // acquire: pairs with leave
+    }
+    T* v = offered.load();
+    try {
+      deliver(*v);
+    } catch (...) {
+      offer_state.store(rv_offered, CO::rv_untake);  // release: pairs with rv_retract, rv_take
+      taken.notify_one();                            // the owner, if it waits for this move
+      not_empty.notify_one();                        // another receiver may take it
+      throw;
+    }
+    if (!CO::rv_owner_waits) {  // the twin: nobody waits for the hand, free the slot here
+      offer_state.store(rv_empty, CO::rv_free);
+      not_full.notify_one();
+      return status::ok;
+    }
+    offer_state.store(rv_taken, CO::rv_hand);  // release: pairs with rv_see_taken (the move from *v before)
+    taken.notify_one();                        // its notify_fence: F2 with the owner's prepare
+    return status::ok;
+  }
+  // A blocking receive on a rendezvous channel counts itself in rx_waiting
+  // (try_send offers only while that is non-zero).
+  void rx_wait() noexcept {
+    rx_waiting.fetch_add(1, std::memory_order_relaxed);  // relaxed: a try_send that misses it returns full, as if before
+  }
+  void rx_done() noexcept {
+    rx_waiting.fetch_sub(1, std::memory_order_relaxed);  // relaxed: ordered for the owner by the notify below (F2)
+    if (CO::rv_done_wakes) taken.notify_one();           // a try_send waiting for a receiver re-checks
   }
   // Under the orphan lock: keep `rx` (the last receiver's, when given) and
   // destroy every value it can pop.
@@ -252,10 +421,12 @@ inline constexpr unsigned default_spins = 64;
 
 template <class T, class Kind, class Sync = std_sync, class CO = channel_orders, class WO = waitset_orders>
 result<endpoints<T, Kind, Sync, CO, WO>> make(std::uint64_t capacity, unsigned spins = default_spins) {
-  auto q = Kind::template make<T, Sync>(capacity);
+  // Capacity 0 is a rendezvous (RENDEZVOUS): a one-slot ring that stays empty.
+  auto q = Kind::template make<T, Sync>(capacity == 0 ? 1 : capacity);
   if (!q) return q.error_code();
   auto* b = nexus::detail::try_new_block<Sync, detail::block<T, Kind, Sync, CO, WO>>();
   if (b == nullptr) return error::out_of_memory;
+  b->rendezvous = capacity == 0;
   return endpoints<T, Kind, Sync, CO, WO>{sender<T, Kind, Sync, CO, WO>(b, {std::move(q->tx), spins}),
                                           receiver<T, Kind, Sync, CO, WO>(b, {std::move(q->rx), spins})};
 }
@@ -303,7 +474,15 @@ class sender : public detail::sender_base<T, Kind, Sync, CO, WO> {
   }
   // Never blocks: status::ok, status::full or status::disconnected; on
   // anything but ok `v` is untouched.
-  [[nodiscard]] status try_send(T&& v) { return attempt(v); }
+  // On a rendezvous channel (capacity 0): ok only if a receiver is in a
+  // blocking call (recv*, recv_many*, the blocking iteration) and takes the
+  // value; try_send then waits for that receiver's move (a wake-up, not an
+  // arrival), and returns full if every such receiver stops waiting first.
+  [[nodiscard]] status try_send(T&& v) {
+    if (this->s_->rendezvous) [[unlikely]]
+      return rv_try_send(v);
+    return attempt(v);
+  }
 
   bool is_disconnected() const noexcept {
     return this->s_ == nullptr || this->s_->receivers.load(CO::see_leave) == 0;  // acquire: pairs with leave
@@ -324,8 +503,35 @@ class sender : public detail::sender_base<T, Kind, Sync, CO, WO> {
     return st;
   }
   status send_impl(T& v, const typename Sync::clock::time_point* deadline) {
+    if (this->s_->rendezvous) [[unlikely]]
+      return rv_send(v, deadline);
     return block_on<Sync>(this->s_->not_full, this->l_.spins, deadline, status::full,
                           [&](bool) { return attempt(v); });
+  }
+  // RENDEZVOUS: the slot (waiting on not_full), the offer of &v, the wait
+  // for a receiver (on `taken`), then rv_finish: ok, or v is ours again.
+  status rv_send(T& v, const typename Sync::clock::time_point* deadline) {
+    auto* b = this->s_;
+    const status claimed = block_on<Sync>(b->not_full, this->l_.spins, deadline, status::full,
+                                          [&](bool) { return b->rv_claim(); });
+    if (claimed != status::ok) return claimed;  // timeout, disconnected: nothing offered
+    b->rv_offer(&v);
+    const status st = block_on<Sync>(b->taken, this->l_.spins, deadline, status::full,
+                                     [&](bool) { return b->rv_settled(false); });
+    return b->rv_finish(st, this->l_.spins);
+  }
+  status rv_try_send(T& v) {
+    auto* b = this->s_;
+    if (b->receivers.load(CO::see_leave) == 0) return status::disconnected;  // acquire: pairs with leave
+    // relaxed: a receiver that is not counted yet is one that arrived after this call
+    if (b->rx_waiting.load(std::memory_order_relaxed) == 0) return status::full;
+    const status claimed = b->rv_claim();
+    if (claimed != status::ok) return claimed;
+    b->rv_offer(&v);
+    const status st = block_on<Sync>(b->taken, this->l_.spins, nullptr, status::full,
+                                     [&](bool) { return b->rv_settled(true); });
+    const status done = b->rv_finish(st, this->l_.spins);
+    return done == status::timeout ? status::full : done;  // timeout: no receiver waits any more
   }
 };
 
@@ -441,6 +647,8 @@ class receiver : public detail::receiver_base<T, Kind, Sync, CO, WO> {
   status attempt(std::optional<T>& out) {
     auto* b = this->s_;
     if (!this->l_.q.pop_into(out)) {
+      if (b->rendezvous) [[unlikely]]  // its ring stays empty: the offer slot instead
+        return b->rv_take([&](T& x) { out.emplace(queue::detail::relocate(x)); });
       if (b->senders.load(CO::see_leave) != 0) return status::empty;  // acquire: pairs with leave
       if (!this->l_.q.pop_into(out)) return status::disconnected;    // F1: sent just before the last leave
     }
@@ -453,6 +661,15 @@ class receiver : public detail::receiver_base<T, Kind, Sync, CO, WO> {
     auto* b = this->s_;
     n = this->l_.q.pop_n(out, max);
     if (n == 0) {
+      if (b->rendezvous) [[unlikely]] {  // the offers there are, one at a time
+        status st = status::ok;
+        while (n < max && (st = b->rv_take([&](T& x) {
+                             *out = queue::detail::relocate(x);
+                             ++out;
+                           })) == status::ok)
+          ++n;
+        return n != 0 ? status::ok : st;
+      }
       if (b->senders.load(CO::see_leave) != 0) return status::empty;  // acquire: pairs with leave
       n = this->l_.q.pop_n(out, max);                                 // F1: sent just before the last leave
       if (n == 0) return status::disconnected;
@@ -467,11 +684,26 @@ class receiver : public detail::receiver_base<T, Kind, Sync, CO, WO> {
   many_result recv_many_impl(Out& out, std::size_t max, const typename Sync::clock::time_point* deadline) {
     many_result r{status::ok, 0};
     if (max == 0) return r;
+    const waiting w(this->s_);
     r.code = block_on<Sync>(this->s_->not_empty, this->l_.spins, deadline, status::empty,
                             [&](bool) { return attempt_many(out, max, r.count); });
     return r;
   }
+  // A blocking receive on a rendezvous channel is counted while it runs
+  // (rx_waiting: what try_send offers to), even when it throws.
+  struct waiting {
+    detail::block<T, Kind, Sync, CO, WO>* b;
+    explicit waiting(detail::block<T, Kind, Sync, CO, WO>* blk) noexcept : b(blk->rendezvous ? blk : nullptr) {
+      if (b != nullptr) b->rx_wait();
+    }
+    waiting(const waiting&) = delete;
+    waiting& operator=(const waiting&) = delete;
+    ~waiting() {
+      if (b != nullptr) b->rx_done();
+    }
+  };
   status wait_into(std::optional<T>& out, const typename Sync::clock::time_point* deadline) {
+    const waiting w(this->s_);
     return block_on<Sync>(this->s_->not_empty, this->l_.spins, deadline, status::empty,
                           [&](bool) { return attempt(out); });
   }

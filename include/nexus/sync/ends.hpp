@@ -75,14 +75,17 @@ class channel_end : public handle<Block, end_state<Ring>, Side> {
  public:
   // internal: from the factory (and from clone)
   channel_end(Block* b, end_state<Ring> l) noexcept : channel_end::handle(b, std::move(l)) {}
-  std::uint64_t capacity() const noexcept { return this->l_.q.capacity(); }
+  // A rendezvous channel (channel/channel.hpp RENDEZVOUS) holds nothing:
+  // capacity() and len() are 0, is_empty() and is_full() both true, as in
+  // crossbeam's zero-capacity flavour.
+  std::uint64_t capacity() const noexcept { return rendezvous() ? 0 : this->l_.q.capacity(); }
   // Values in the channel, a snapshot, from either end: the ring's len()
   // (queue/spsc.hpp and queue/detail/stamped.hpp SNAPSHOTS say what it
   // counts and what it can be off by). Typed channels; precondition: valid().
   std::uint64_t len() const noexcept
     requires requires(const Ring& q) { q.len(); }
   {
-    return this->l_.q.len();
+    return rendezvous() ? 0 : this->l_.q.len();
   }
   bool is_empty() const noexcept
     requires requires(const Ring& q) { q.len(); }
@@ -93,6 +96,13 @@ class channel_end : public handle<Block, end_state<Ring>, Side> {
     requires requires(const Ring& q) { q.len(); }
   {
     return len() >= capacity();
+  }
+
+  bool rendezvous() const noexcept {
+    if constexpr (requires(const Block& b) { b.rendezvous; })
+      return this->s_->rendezvous;
+    else
+      return false;
   }
 
   // Another end of this side (one more on its count). Precondition: valid().

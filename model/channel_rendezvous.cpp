@@ -60,6 +60,18 @@ using fbox = basic_box<true>;
 template <class Kind, class CO, class WO, class T = box>
 using rchan = chan<T, Kind, CO, WO>;
 
+// The sender's side of the contract: ok -> a receiver has moved from `b`
+// (true); anything else must be `kept` with `b` still `v` (false).
+template <class B>
+bool handed(status st, const B& b, int v, status kept) {
+  if (st == status::ok) {
+    relacy_sync::verify(b.get() == -1, "ok before the receiver took the value");
+    return true;
+  }
+  relacy_sync::verify(st == kept && b.get() == v, "a send that was not taken lost its value");
+  return false;
+}
+
 template <class CO = channel_orders, class WO = waitset_orders>
 struct handoff : scenario<handoff<CO, WO>, 2> {
   rchan<kind::spsc, CO, WO>* c = nullptr;
@@ -115,13 +127,7 @@ struct timed : scenario<timed<CO, WO>, 2> {
     const auto deadline = relacy_sync::clock::now() + std::chrono::seconds(1);
     if (id == 0) {
       box b(5);
-      const status st = c->tx.send_until(std::move(b), deadline);
-      if (st == status::ok) {
-        relacy_sync::verify(b.get() == -1, "ok before the receiver took the value");
-        sent = 1;
-      } else {
-        relacy_sync::verify(st == status::timeout && b.get() == 5, "a timed-out send lost its value");
-      }
+      sent = handed(c->tx.send_until(std::move(b), deadline), b, 5, status::timeout) ? 1 : 0;
     } else {
       auto r = c->rx.recv_until(deadline);
       if (r) {
@@ -176,15 +182,7 @@ struct try_send : scenario<try_send<CO, WO>, 2> {
   void thread(unsigned id) {
     if (id == 0) {
       box b(3);
-      for (int k = 0; k < 2 && sent == 0; ++k) {
-        const status st = c->tx.try_send(std::move(b));
-        if (st == status::ok) {
-          relacy_sync::verify(b.get() == -1, "ok before the receiver took the value");
-          sent = 1;
-        } else {
-          relacy_sync::verify(st == status::full && b.get() == 3, "a try_send that was not taken lost its value");
-        }
-      }
+      for (int k = 0; k < 2 && sent == 0; ++k) sent = handed(c->tx.try_send(std::move(b)), b, 3, status::full) ? 1 : 0;
     } else {
       auto r = c->rx.recv_until(relacy_sync::clock::now() + std::chrono::seconds(1));
       if (r) got = r->get() == 3 ? 1 : -1;

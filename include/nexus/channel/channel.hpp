@@ -295,6 +295,7 @@ struct block : nexus::detail::end_counts<Sync> {
     if (this->receivers.load(CO::see_leave) == 0) return status::disconnected;  // acquire: pairs with leave
     std::uint32_t s = rv_empty;
     // acquire: pairs with rv_free, so the last handoff's reads of `offered` come before this owner's write
+    // (on failure relaxed: nothing is read then)
     if (!offer_state.compare_exchange_strong(s, rv_claimed, CO::rv_claim, std::memory_order_relaxed)) return status::full;
     return status::ok;
   }
@@ -323,7 +324,8 @@ struct block : nexus::detail::end_counts<Sync> {
     if (st == status::ok && !CO::rv_owner_waits) return status::ok;  // the twin: the receiver frees the slot
     while (st != status::ok) {
       std::uint32_t s = rv_offered;
-      // acquire: pairs with rv_untake (a receiver's throwing move's writes to *v come before ours)
+      // acquire: pairs with rv_untake (a receiver's throwing move's writes to *v come before ours);
+      // on failure relaxed: the load below, rv_see_taken, is the one that orders
       if (offer_state.compare_exchange_strong(s, rv_claimed, CO::rv_retract, std::memory_order_relaxed)) break;
       // A receiver has it (taking or taken): wait until it is done either way.
       (void)block_on<Sync>(taken, spins, nullptr, status::full, [&](bool) {
@@ -340,7 +342,8 @@ struct block : nexus::detail::end_counts<Sync> {
   template <class Deliver>
   status rv_take(Deliver&& deliver) {
     std::uint32_t s = rv_offered;
-    // acquire: pairs with rv_offer (the owner's pointer and value) and rv_untake
+    // acquire: pairs with rv_offer (the owner's pointer and value) and rv_untake (on failure relaxed:
+    // no offer is read; the senders count below orders the disconnect)
     if (!offer_state.compare_exchange_strong(s, rv_taking, CO::rv_take, std::memory_order_relaxed)) {
       // No offer outlives its send call, so with every sender gone none is left.
       return this->senders.load(CO::see_leave) != 0 ? status::empty : status::disconnected;  // acquire: pairs with leave

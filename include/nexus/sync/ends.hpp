@@ -98,18 +98,20 @@ class channel_end : public handle<Block, end_state<Ring>, Side> {
     return len() >= capacity();
   }
 
-  bool rendezvous() const noexcept {
-    if constexpr (requires(const Block& b) { b.rendezvous; })
-      return this->s_->rendezvous;
-    else
-      return false;
-  }
-
   // Another end of this side (one more on its count). Precondition: valid().
   Self clone() const
     requires Clonable
   {
     return Self(join(this->s_->*Count, this->s_), {this->l_.q.clone(), this->l_.spins});
+  }
+
+ private:
+  // A typed channel of capacity 0 (channel/channel.hpp RENDEZVOUS).
+  bool rendezvous() const noexcept {
+    if constexpr (requires(const Block& b) { b.rendezvous; })
+      return this->s_->rendezvous;
+    else
+      return false;
   }
 };
 

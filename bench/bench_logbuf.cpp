@@ -264,6 +264,7 @@ void register_all() {
     const std::string s = "lb_stream_" + sz(len);
     reg(s, "nexus", "spsc", [len](benchmark::State& st) { stream<nexus_bytes_spsc>(st, len); });
     reg(s, "nexus", "mpsc", [len](benchmark::State& st) { stream<nexus_bytes_mpsc>(st, len); });
+    reg(s, "ref", "spsc_consumer_zeroes", [len](benchmark::State& st) { stream<nexus_bytes_spsc_czero>(st, len); });
     reg(s, "peer", "cds_WeakRingBuffer", [len](benchmark::State& st) { stream<cds_bytes>(st, len); });
     reg(s, "ref", "handoff", [len](benchmark::State& st) { stream<handoff<false>>(st, len); });
     reg(s, "ref", "handoff_zero", [len](benchmark::State& st) { stream<handoff<true>>(st, len); });

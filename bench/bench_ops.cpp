@@ -111,6 +111,9 @@ void register_all() {
   add<claim_commit<nexus_bytes_mpsc>>("claim_commit", "nexus", "mpsc");
   add<claim_commit<cds_bytes>>("claim_commit", "peer", "cds_WeakRingBuffer");
   add<read_consume<nexus_bytes_spsc>>("read_consume", "nexus", "spsc");
+  // The SPSC byte ring in the consumer-zeroing format (reference, not shipped: bytes.hpp).
+  add<claim_commit<nexus_bytes_spsc_czero>>("claim_commit", "ref", "spsc_consumer_zeroes");
+  add<read_consume<nexus_bytes_spsc_czero>>("read_consume", "ref", "spsc_consumer_zeroes");
   add<read_consume<nexus_bytes_mpsc>>("read_consume", "nexus", "mpsc");
   add<read_consume<cds_bytes>>("read_consume", "peer", "cds_WeakRingBuffer");
   add<read_n_consume<nexus_bytes_spsc, 32>>("read_n32_consume", "nexus", "spsc");

@@ -113,12 +113,23 @@ bool hand_over(C&& c, bool busy_ok, const char* what, F& f) {
   return true;
 }
 
-template <bool MP>
+// Reference, not shipped: the SPSC byte ring in the mpsc ring's format (the
+// consumer zeroes every byte it frees, the producer zeroes nothing): the
+// same-run measure of the producer-zeroed format (format.hpp WHO ZEROES).
+struct spsc_consumer_zeroes_orders : lb::spsc::spsc_orders {
+  static constexpr bool consumer_zeroes = true;
+  static constexpr bool zero_next = false;
+};
+
+template <bool MP, class SO = lb::spsc::spsc_orders>
 struct nexus_bytes {
   static constexpr const char* label =
       MP ? "nexus::logbuf::mpsc::ring_buffer(1 MiB) try_claim/commit, consumer try_claim (frees on destruction)"
-         : "nexus::logbuf::spsc::ring_buffer(1 MiB) try_claim/commit, consumer try_claim (frees on destruction)";
-  using E = std::conditional_t<MP, lb::mpsc::endpoints<>, lb::spsc::endpoints<>>;
+      : std::is_same_v<SO, lb::spsc::spsc_orders>
+          ? "nexus::logbuf::spsc::ring_buffer(1 MiB) try_claim/commit, consumer try_claim (frees on destruction)"
+          : "reference, not shipped: nexus::logbuf::spsc::ring_buffer(1 MiB) with the consumer zeroing what it "
+            "frees (the mpsc format)";
+  using E = std::conditional_t<MP, lb::mpsc::endpoints<>, lb::spsc::endpoints<nexus::std_sync, SO>>;
   struct ring {
     std::vector<std::remove_reference_t<decltype(std::declval<E&>().tx)>> tx;
     std::remove_reference_t<decltype(std::declval<E&>().rx)> rx;
@@ -128,7 +139,7 @@ struct nexus_bytes {
       if constexpr (MP)
         return lb::mpsc::ring_buffer(kRing);
       else
-        return lb::spsc::ring_buffer(kRing);
+        return lb::spsc::ring_buffer<nexus::std_sync, SO>(kRing);
     }();
     if (!r) fail("logbuf ring_buffer()");
     auto x = std::unique_ptr<ring>(new ring{{}, std::move(r->rx)});
@@ -155,6 +166,7 @@ struct nexus_bytes {
 };
 using nexus_bytes_spsc = nexus_bytes<false>;
 using nexus_bytes_mpsc = nexus_bytes<true>;
+using nexus_bytes_spsc_czero = nexus_bytes<false, spsc_consumer_zeroes_orders>;
 
 // The SPSC byte channel (logbuf::channel::spsc, 1 MiB) through its
 // non-blocking ends: try_send / commit (wakes a parked receiver) and try_recv

@@ -183,6 +183,7 @@ NEXUS_TWIN(no_sender_drain, sender_drains, false);   // a value sent as the last
 NEXUS_TWIN(stale_recheck, fresh_recheck, false);     // a parking sender judges by the lazy head
 NEXUS_TWIN(no_publish_when_empty, publish_when_empty, false);
 NEXUS_TWIN(no_claim_wake, claim_wakes, false);
+NEXUS_TWIN(no_zero_next, zero_next, false);  // spsc byte ring: the producer leaves the next header as it was
 // the rendezvous channels (channel.hpp RENDEZVOUS)
 NEXUS_TWIN(rv_claim_relaxed, rv_claim, relaxed);
 NEXUS_TWIN(rv_free_relaxed, rv_free, relaxed);

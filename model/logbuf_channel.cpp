@@ -7,13 +7,14 @@
 //    one record (commit wakes it). Removing the wake, or weakening either
 //    seq_cst fence of the "set parked, re-check" / "commit, check parked"
 //    handshake (F2), must be reported (DEADLOCK).
-//  * blocked_send: 32 bytes hold two 8-byte records; the sender sends three
-//    (the third blocks until the receiver frees one), the receiver receives
-//    three, in order, intact. Removing the senders' wake or weakening either
+//  * blocked_send: 64 bytes hold two 16-byte records (footprint 24 each,
+//    and the spsc ring keeps 8 bytes for the next header: format.hpp WHO
+//    ZEROES); the sender sends a third of 8 bytes, which blocks until the
+//    receiver frees one; the receiver receives three, in order, intact. Removing the senders' wake or weakening either
 //    fence of the waitset handshake must be reported (DEADLOCK).
 //  * blocked_send_lazy: the same over a ring that publishes freed space only
 //    when the receiver finds it empty (format.hpp PUBLICATION, lazy<O>): 64
-//    bytes, records of 24, 8, 24 bytes, the third needs the first's space
+//    bytes, records of 24, 8, 16 bytes, the third needs the first's space
 //    and the receiver frees two records without publishing. Not publishing
 //    on empty, or publishing without waking the senders, must be reported
 //    (DEADLOCK).
@@ -61,10 +62,11 @@ struct wake : scenario<wake<CO>, 2> {
 template <class WO, bool Many = false>
 struct blocked_send : scenario<blocked_send<WO, Many>, 2> {
   chan<chan_kind::spsc, channel_orders, WO>* c = nullptr;
-  void before() { c = this->template own_endpoints<chan<chan_kind::spsc, channel_orders, WO>>(open_chan<chan_kind::spsc, channel_orders, WO>(32)); }
+  static constexpr std::size_t lens[] = {16, 16, 8};
+  void before() { c = this->template own_endpoints<chan<chan_kind::spsc, channel_orders, WO>>(open_chan<chan_kind::spsc, channel_orders, WO>(64)); }
   void thread(unsigned id) {
     if (id == 0) {
-      for (int k = 1; k <= 3; ++k) relacy_sync::verify(send_record(c->tx, k, 8), "send failed");
+      for (int k = 1; k <= 3; ++k) relacy_sync::verify(send_record(c->tx, k, lens[k - 1]), "send failed");
     } else if constexpr (Many) {
       int k = 1;
       while (k <= 3) {
@@ -84,14 +86,15 @@ struct blocked_send : scenario<blocked_send<WO, Many>, 2> {
 
 // blocked_send over a lazily publishing ring (lazy<O>: freed space reaches
 // the senders only when the receiver finds the ring empty). 64 bytes;
-// records of 24, 8 and 24 bytes (footprints 32, 16, 32): the third wraps
-// (16 bytes of padding, then 32 at 0) and needs the first one's space. The
+// records of 24, 8 and 16 bytes (footprints 32, 16, 24): the third wraps
+// (16 bytes of padding, then 24 at 0 and the next header's 8: spsc keeps
+// them, format.hpp WHO ZEROES) and needs the first one's space. The
 // receiver frees records 1 and 2 without publishing; its next attempt finds
 // the ring empty, publishes, and must wake the blocked sender.
 template <class O>
 struct blocked_send_lazy : scenario<blocked_send_lazy<O>, 2> {
   chan<chan_kind::spsc, channel_orders, waitset_orders, O>* c = nullptr;
-  static constexpr std::size_t lens[] = {24, 8, 24};
+  static constexpr std::size_t lens[] = {24, 8, 16};
   void before() { c = this->template own_endpoints<chan<chan_kind::spsc, channel_orders, waitset_orders, O>>(open_chan<chan_kind::spsc, channel_orders, waitset_orders, O>(64)); }
   void thread(unsigned id) {
     if (id == 0) {
@@ -110,10 +113,13 @@ struct blocked_send_lazy : scenario<blocked_send_lazy<O>, 2> {
 // the receiver takes one record and then sleeps until the sender replies (a
 // futex word), freeing nothing more; the sender has filled the ring and must
 // be given the freed space to send the record that precedes its reply.
-// 32 bytes over lazy<O> (freed space is published only when the receiver
-// finds the ring empty, which it never does here). Skip = false: the ring
-// holds records 1 and 2 (8 bytes each, footprint 16); the receiver frees
-// record 1. Skip = true: an aborted claim (a skip, 16 bytes) and record 2;
+// Over lazy<O> (freed space is published only when the receiver finds the
+// ring empty, which it never does here), records 1 and 2 fill the ring and
+// record 3 (8 bytes) needs record 1's space, over which it is written: mpsc
+// 32 bytes, records of 8 (footprint 16); spsc 64 bytes, records of 24 and
+// 16 (footprints 32, 24, and the next header's 8: format.hpp WHO ZEROES),
+// so that record 3 wraps to 0 behind 8 bytes of padding. Skip = false: the
+// receiver frees record 1. Skip = true: record 1 is an aborted claim (a skip);
 // the receiver's attempt frees the skip and it keeps record 2 open until the
 // reply has come, so the only space is the skip's, freed inside that attempt
 // (claim_wakes). The sender's re-check must judge by the receiver's exact
@@ -133,11 +139,14 @@ struct reply_wait : scenario<reply_wait<Skip, CO, WO, O, Kind, Many>, 2> {
   static_assert(!(Skip && Many), "the skip scenario holds a read claim; a batch holds none");
   chan<Kind, CO, WO, lazy<O>>* c = nullptr;
   relacy_sync::futex_word* reply = nullptr;
+  static constexpr bool spsc = std::is_same_v<Kind, chan_kind::spsc>;
+  static constexpr std::uint64_t cap = spsc ? 64 : 32;
+  static constexpr std::size_t fill_lens[2] = {spsc ? 24u : 8u, spsc ? 16u : 8u};  // together they fill the ring
   void before() {
-    c = this->template own_endpoints<chan<Kind, CO, WO, lazy<O>>>(open_chan<Kind, CO, WO, lazy<O>>(32));
+    c = this->template own_endpoints<chan<Kind, CO, WO, lazy<O>>>(open_chan<Kind, CO, WO, lazy<O>>(cap));
     reply = this->template own<relacy_sync::futex_word>(0);
     for (int k = 1; k <= 2; ++k) {
-      auto w = c->tx.try_send(8);
+      auto w = c->tx.try_send(fill_lens[k - 1]);
       relacy_sync::verify(static_cast<bool>(w), "fill");
       write_record(w, k);
       if (Skip && k == 1)
@@ -231,11 +240,11 @@ struct send_drop : scenario<send_drop<WO>, 2> {
   chan<chan_kind::spsc, channel_orders, WO>* c = nullptr;
   void before() {
     c = this->template own_endpoints<chan<chan_kind::spsc, channel_orders, WO>>(open_chan<chan_kind::spsc, channel_orders, WO>(32));
-    for (int k = 1; k <= 2; ++k) {
-      auto w = c->tx.try_send(8);
-      relacy_sync::verify(static_cast<bool>(w), "fill");
-      w.commit();
-    }
+    // 32 bytes hold one 8-byte record (footprint 16) and the next header.
+    auto w = c->tx.try_send(8);
+    relacy_sync::verify(static_cast<bool>(w), "fill");
+    w.commit();
+    relacy_sync::verify(c->tx.try_send(8).code() == status::full, "one record fills the ring");
   }
   void thread(unsigned id) {
     if (id == 0)

@@ -19,8 +19,11 @@ using fifo = stream<mpsc_bytes<O>, 32, 3, 8, 5>;
 
 int main(int argc, char** argv) {
   return run(argc, argv, "logbuf_mpsc", {rl::sched_bound, 4},
-             byte_ring_variants<mpsc_bytes, mpsc_orders>({rl::sched_full}) +
+             byte_ring_variants<mpsc_bytes, mpsc_orders>() +
                  variants{
+                     NEXUS_VARIANT("abort", pass, aborts<mpsc_bytes<>>),
+                     NEXUS_VARIANT_SEARCH("out_of_order", pass, (search{rl::sched_full}), out_of_order<mpsc_bytes<>>),
+                     NEXUS_VARIANT("abort_relaxed", fail, aborts<mpsc_bytes<abort_relaxed<mpsc_orders>>>),
                      NEXUS_VARIANT("leave_relaxed", fail, fifo<leave_relaxed<mpsc_orders>>),
                      NEXUS_VARIANT("see_leave_relaxed", fail, fifo<see_leave_relaxed<mpsc_orders>>),
                  });

@@ -4,7 +4,9 @@
 // every claim's status (zero_length, too_large, full, ok), where padding
 // goes, which record try_claim() delivers next, and when freed space reaches
 // the producers (format.hpp PUBLICATION: after each capacity/16 bytes freed,
-// and when the consumer finds nothing to deliver); the production rings
+// and when the consumer finds nothing to deliver), and the room a claim
+// needs (spsc: its footprint and the next header's 8 bytes, format.hpp WHO
+// ZEROES: `reserve` = 8; mpsc: 0); the production rings
 // must agree for any sequence of claims, commits, aborts, consumes and
 // batch reads (consume_n) made
 // from one thread.
@@ -43,8 +45,8 @@ class ring_model {
     std::uint32_t id;
   };
 
-  explicit ring_model(std::uint64_t capacity)
-      : cap_(capacity), batch_(nexus::logbuf::free_batch(capacity)) {}
+  explicit ring_model(std::uint64_t capacity, std::uint64_t reserve = 0)
+      : cap_(capacity), reserve_(reserve), batch_(nexus::logbuf::free_batch(capacity)) {}
 
   // The status try_claim(len) must return; on ok the record is open under `id`.
   nexus::status claim(std::size_t len, std::uint32_t id) {
@@ -53,7 +55,7 @@ class ring_model {
     const std::uint64_t fp = nexus::logbuf::footprint(len);
     const std::uint64_t to_end = cap_ - (tail_ & (cap_ - 1));
     const std::uint64_t need = to_end >= fp ? fp : to_end + fp;
-    if (tail_ + need - head_ > cap_) return nexus::status::full;
+    if (tail_ + need + reserve_ - head_ > cap_) return nexus::status::full;
     if (need != fp) {
       q_.push_back({tail_, to_end, 0, state::pad, 0});
       tail_ += to_end;
@@ -120,6 +122,7 @@ class ring_model {
   }
 
   std::uint64_t cap_;
+  std::uint64_t reserve_;  // room a claim needs beyond its record (spsc: the next header)
   std::uint64_t batch_;
   std::uint64_t pos_ = 0;             // the consumer's position
   std::uint64_t head_ = 0, tail_ = 0;  // head: as published

@@ -76,8 +76,9 @@ struct claim_cmd : cmd<Ring> {
     if (c) {
       RC_ASSERT(c.size() == len);
       RC_ASSERT(reinterpret_cast<std::uintptr_t>(c.data().data()) % 8 == 0);  // H7
-      // A fresh claim's bytes are zero (H6: consumed bytes were zeroed).
-      RC_ASSERT(std::all_of(c.data().begin(), c.data().end(), [](unsigned char b) { return b == 0; }));
+      // mpsc: a fresh claim's bytes are zero (H6: consumed bytes were zeroed).
+      if constexpr (Ring::zeroes_freed)
+        RC_ASSERT(std::all_of(c.data().begin(), c.data().end(), [](unsigned char b) { return b == 0; }));
       const auto bytes = record_bytes(m.next_id, len);
       std::memcpy(c.data().data(), bytes.data(), len);
       s.open.emplace_back(m.next_id, std::move(c));
@@ -172,14 +173,21 @@ struct clone_cmd : cmd<Ring> {
 };
 
 // Ring adapters: the factory, and the handle types (for sut<>).
+// next_header: the room a claim needs beyond its record; zeroes_freed: the
+// consumer zeroes what it frees, so a fresh claim's bytes are zero
+// (format.hpp WHO ZEROES: mpsc; spsc's producer zeroes the next header).
 struct spsc_ring {
   static constexpr bool clonable = false;
+  static constexpr std::uint64_t next_header = 8;
+  static constexpr bool zeroes_freed = false;
   static auto make(std::uint64_t c) { return lb::spsc::ring_buffer(c); }
   lb::spsc::producer<> tx;
   lb::spsc::consumer<> rx;
 };
 struct mpsc_ring {
   static constexpr bool clonable = true;
+  static constexpr std::uint64_t next_header = 0;
+  static constexpr bool zeroes_freed = true;
   static auto make(std::uint64_t c) { return lb::mpsc::ring_buffer(c); }
   lb::mpsc::producer<> tx;
   lb::mpsc::consumer<> rx;
@@ -191,7 +199,7 @@ void check_against_model() {
   auto r = Ring::make(asked);
   RC_ASSERT(r.has_value());
   const auto cap = r->tx.capacity();
-  model m{ring_model(cap), {}, 1};
+  model m{ring_model(cap, Ring::next_header), {}, 1};
   sut<Ring> s;
   s.tx.push_back(std::move(r->tx));
   s.rx.emplace(std::move(r->rx));

@@ -1,7 +1,8 @@
 // API contract, errors and edge cases of nexus::logbuf (production build):
 // the SPSC and MPSC byte rings (typed tests over both) and the blocking
 // channels. Hazards: H4 zero length, H5/H7 atomic 8-aligned headers and
-// 8-aligned payloads, H6 consumer zeroing (stale markers never survive a
+// 8-aligned payloads, H6 no stale header (mpsc: the consumer zeroes, spsc:
+// the producer zeroes the next header; stale markers never survive a
 // lap), F1 last record before a disconnect, F9 oversize records, F10
 // capacity rounding, F12 true deadlines, F8 past deadlines, H1 drop wakes a
 // blocked peer.
@@ -41,10 +42,19 @@ std::string str(const Claim& c) {
   return std::string(reinterpret_cast<const char*>(c.data().data()), c.size());
 }
 
+// zeroes_freed: the consumer zeroes what it frees (mpsc); spsc's producer
+// zeroes the next header instead, so its freed bytes keep their values
+// (format.hpp WHO ZEROES).
+// reserve: the room a claim needs beyond its record (spsc: the next
+// header's 8 bytes, so a ring holds capacity - 8 bytes of records).
 struct spsc_kind {
+  static constexpr bool zeroes_freed = false;
+  static constexpr std::uint64_t reserve = 8;
   static auto make(std::uint64_t c) { return lb::spsc::ring_buffer(c); }
 };
 struct mpsc_kind {
+  static constexpr bool zeroes_freed = true;
+  static constexpr std::uint64_t reserve = 0;
   static auto make(std::uint64_t c) { return lb::mpsc::ring_buffer(c); }
 };
 template <class K>
@@ -91,7 +101,7 @@ TYPED_TEST(Logbuf, WriteAndReadThroughCopies) {
 }
 
 TYPED_TEST(Logbuf, TenRecordsInOrderAcrossLaps) {
-  auto r = TypeParam::make(64);
+  auto r = TypeParam::make(128);
   auto& [tx, rx] = *r;
   for (int lap = 0; lap < 5; ++lap) {
     for (int i = 0; i < 2; ++i) {
@@ -115,12 +125,13 @@ TYPED_TEST(Logbuf, FootprintsAndFullness) {
   EXPECT_EQ(lb::footprint(8), 16u);
   EXPECT_EQ(lb::footprint(13), 24u);
   EXPECT_EQ(lb::footprint(64), 72u);
-  for (int i = 0; i < 4; ++i) {
+  constexpr int fits = (64 - TypeParam::reserve) / 16;  // 4 (spsc: 3, and the next header)
+  for (int i = 0; i < fits; ++i) {
     auto c = tx.try_claim(8);
     ASSERT_TRUE(c);
     c.commit();
   }
-  EXPECT_EQ(tx.try_claim(1).code(), status::full) << "4 x 16 bytes fill 64";
+  EXPECT_EQ(tx.try_claim(1).code(), status::full) << fits << " x 16 bytes fill 64";
   { auto c = rx.try_claim(); }
   auto c = tx.try_claim(8);
   EXPECT_TRUE(c) << "a freed record makes room";
@@ -146,7 +157,8 @@ TYPED_TEST(Logbuf, FreedSpaceIsPublishedPerBatchAndWhenEmpty) {
       ++n;
     }
   };
-  ASSERT_EQ(fill(), 64) << "64 x 16 bytes fill 1024";
+  constexpr int fits = (1024 - TypeParam::reserve) / 16;  // 64 (spsc: 63)
+  ASSERT_EQ(fill(), fits) << fits << " x 16 bytes fill 1024";
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(rx.try_claim());  // freed, 16 bytes each
     EXPECT_EQ(tx.try_claim(8).code(), status::full) << "48 freed bytes are not published yet (" << i << ")";
@@ -159,8 +171,8 @@ TYPED_TEST(Logbuf, FreedSpaceIsPublishedPerBatchAndWhenEmpty) {
   // publishes everything.
   int got = 0;
   while (rx.try_claim()) ++got;
-  EXPECT_EQ(got, 62);
-  EXPECT_EQ(fill(), 64) << "the whole ring is free once the consumer found it empty";
+  EXPECT_EQ(got, fits - 2);
+  EXPECT_EQ(fill(), fits) << "the whole ring is free once the consumer found it empty";
   // A held read claim is not "empty": busy publishes nothing.
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(rx.try_claim());
   {
@@ -173,15 +185,18 @@ TYPED_TEST(Logbuf, FreedSpaceIsPublishedPerBatchAndWhenEmpty) {
   while (rx.try_claim()) {
   }
   // Stopping at an uncommitted reservation is "empty" too: 61 records, an
-  // open claim, 2 more; the consumer frees the 61 (976 bytes: 960 published
-  // in batches) and stops at the open claim, publishing the last 16.
-  for (int i = 0; i < 61; ++i) tx.try_claim(8).commit();
+  // open claim, 2 more (the ring full); the consumer frees the 61 (976
+  // bytes: 960 published in batches) and stops at the open claim, publishing
+  // the last 16. spsc: 60 records (960 bytes, all in batches), so nothing is
+  // left to publish at the open claim.
+  constexpr int before = fits - 3;
+  for (int i = 0; i < before; ++i) tx.try_claim(8).commit();
   auto open = tx.try_claim(8);
   ASSERT_TRUE(open);
   for (int i = 0; i < 2; ++i) tx.try_claim(8).commit();
-  for (int i = 0; i < 61; ++i) ASSERT_TRUE(rx.try_claim());
+  for (int i = 0; i < before; ++i) ASSERT_TRUE(rx.try_claim());
   EXPECT_EQ(rx.try_claim().code(), status::empty) << "waits at the open claim";
-  EXPECT_EQ(fill(), 61) << "976 bytes: the batches' 960 and the 16 published at the open claim";
+  EXPECT_EQ(fill(), before) << "the batches' bytes and the rest, published at the open claim";
   open.commit();
 }
 
@@ -193,8 +208,9 @@ TYPED_TEST(Logbuf, ZeroLengthIsRejectedAndChangesNothing) {  // H4
   EXPECT_EQ(z.code(), status::zero_length);
   EXPECT_STREQ(nexus::to_string(z.code()), "zero-length record");
   EXPECT_EQ(rx.try_claim().code(), status::empty);
-  // The whole capacity is still there: two 16-byte records fit.
-  for (int i = 0; i < 2; ++i) {
+  // The whole capacity is still there: two 16-byte records fit (spsc: one,
+  // and the next header).
+  for (int i = 0; i < int(32 - TypeParam::reserve) / 16; ++i) {
     auto c = tx.try_claim(8);
     ASSERT_TRUE(c);
     c.commit();
@@ -305,19 +321,21 @@ TYPED_TEST(Logbuf, WrapLeavesPaddingTheConsumerSkips) {
   auto r = TypeParam::make(64);
   auto& [tx, rx] = *r;
   // 16-byte records take 24: the third lands at 48 and wraps (16 bytes of
-  // padding, then the record at 0).
+  // padding, then the record at 0). Taken two at a time (spsc: one at a
+  // time: two of them and the next header do not fit where they wrap).
+  constexpr int per = TypeParam::reserve ? 1 : 2;
   for (int i = 0; i < 20; ++i) {
     auto c = tx.try_claim(16);
     ASSERT_TRUE(c) << i;
     put(c, std::string(16, char('A' + i)));
     c.commit();
-    if (i % 2 == 1) {
-      for (int k = 1; k >= 0; --k) EXPECT_EQ(str(rx.try_claim()), std::string(16, char('A' + i - k)));
+    if (i % per == per - 1) {
+      for (int k = per - 1; k >= 0; --k) EXPECT_EQ(str(rx.try_claim()), std::string(16, char('A' + i - k)));
     }
   }
 }
 
-TYPED_TEST(Logbuf, StaleMarkersNeverSurviveALap) {  // H6: every consumed byte is zeroed
+TYPED_TEST(Logbuf, StaleMarkersNeverSurviveALap) {  // H6: no old lap's bytes read as a header
   auto r = TypeParam::make(256);
   auto& [tx, rx] = *r;
   // Payloads of 0xFF bytes with shifting sizes: later headers land inside
@@ -335,10 +353,12 @@ TYPED_TEST(Logbuf, StaleMarkersNeverSurviveALap) {  // H6: every consumed byte i
       EXPECT_TRUE(std::all_of(d.data().begin(), d.data().end(), [](unsigned char b) { return b == 0xFF; }));
     }
     ASSERT_EQ(rx.try_claim().code(), status::empty) << "a phantom record from stale bytes";
-    // An open claim's payload starts zeroed.
+    // mpsc: an open claim's payload starts zeroed (spsc: it holds old bytes).
     auto c = tx.try_claim(30);
     ASSERT_TRUE(c);
-    EXPECT_TRUE(std::all_of(c.data().begin(), c.data().end(), [](unsigned char b) { return b == 0; }));
+    if constexpr (TypeParam::zeroes_freed) {
+      EXPECT_TRUE(std::all_of(c.data().begin(), c.data().end(), [](unsigned char b) { return b == 0; }));
+    }
   }
 }
 
@@ -545,7 +565,7 @@ struct collect {
 };
 
 TYPED_TEST(Logbuf, ReadNTakesUpToMaxInOrderAcrossSkipsAndLaps) {
-  auto r = TypeParam::make(64);
+  auto r = TypeParam::make(TypeParam::reserve ? 128 : 64);  // spsc: room for two records, a skip and the next header
   auto& [tx, rx] = *r;
   std::vector<std::string> got;
   int sent = 0;
@@ -583,7 +603,8 @@ TYPED_TEST(Logbuf, ReadNPublishesByTheSingleFreeRule) {
     for (auto c = tx.try_claim(8); c; c = tx.try_claim(8), ++n) c.commit();
     return n;
   };
-  ASSERT_EQ(fill(), 64);
+  constexpr int fits = (1024 - TypeParam::reserve) / 16;  // 64 (spsc: 63)
+  ASSERT_EQ(fill(), fits);
   const auto none = [](const auto&) {};
   EXPECT_EQ(rx.read_n(none, 3).count, 3u);
   EXPECT_EQ(tx.try_claim(8).code(), status::full) << "48 freed bytes are below the batch: not published";
@@ -592,8 +613,8 @@ TYPED_TEST(Logbuf, ReadNPublishesByTheSingleFreeRule) {
   // A batch that runs the ring empty publishes everything it freed.
   std::size_t n = 0;
   for (many_result m{status::ok, 0}; (m = rx.read_n(none, 7)).code == status::ok;) n += m.count;
-  EXPECT_EQ(n, 64u);
-  EXPECT_EQ(fill(), 64) << "the whole ring is free after a batch found it empty";
+  EXPECT_EQ(n, std::size_t(fits));
+  EXPECT_EQ(fill(), fits) << "the whole ring is free after a batch found it empty";
 }
 
 TYPED_TEST(Logbuf, ReadNEdgeCasesChangeNothing) {
@@ -706,10 +727,11 @@ TEST(LogbufChannel, ZeroLengthAndOversizeFailAtOnceOnEveryPath) {  // H4, F9
 }
 
 TEST(LogbufChannel, TrySendFullAndSendTimeout) {
-  auto ch = lch::spsc::channel(32, 0);
+  auto ch = lch::spsc::channel(64, 0);  // three 16-byte footprints and the next header's 8 bytes
   auto& [tx, rx] = *ch;
   send_str(tx, "a");
   send_str(tx, "b");
+  send_str(tx, "c");
   EXPECT_EQ(tx.try_send(1).code(), status::full);
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(tx.send_timeout(1, 30ms).code(), status::timeout);

@@ -119,7 +119,9 @@ TEST(Signals, BlockedSendersKeepWaitingThroughEintr) {
   {
     auto c = nexus::logbuf::channel::spsc::channel(4096, 0);
     auto& [tx, rx] = *c;
-    for (int i = 0; i < 256; ++i) {
+    // Full: 255 records of 8 bytes (footprint 16) and the next header's 8
+    // bytes (logbuf/format.hpp WHO ZEROES).
+    for (int i = 0; i < 255; ++i) {
       auto w = tx.try_send(8);
       ASSERT_TRUE(w) << i;
       w.commit();

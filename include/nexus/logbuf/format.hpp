@@ -3,11 +3,11 @@
 // side shared by logbuf::spsc and logbuf::mpsc, and the read claim.
 //
 // FORMAT
-//   One flat, zero-filled buffer of `capacity` bytes (a power of two, at
-//   least 32), 64-byte aligned, read and written through
+//   One flat buffer of `capacity` bytes (a power of two, at least 32),
+//   zero-filled at first, 64-byte aligned, read and written through
 //   Sync::word_buffer<std::uint64_t>. Offsets run free as 64-bit counters;
 //   the position is offset & (capacity - 1). A record is
-//       [ header: u64 word, atomic ][ payload: len bytes ][ zero padding ]
+//       [ header: u64 word, atomic ][ payload: len bytes ][ padding to 8 ]
 //   at an 8-aligned position, so every payload is 8-aligned (H7). Its
 //   footprint is align8(8 + len): 1..8 bytes take 16, 13 take 24, 64 take 72.
 //   The header word is the commit marker:
@@ -18,19 +18,33 @@
 //   The header is only ever accessed atomically (H5); payload bytes are plain
 //   memory ordered by the header accesses.
 //
-// WHY THE CONSUMER ZEROES. A producer publishes by turning a zero header
-//   non-zero, and the record boundaries of a new lap can fall inside the
-//   payload of an old one. So every consumed byte goes back to zero: the
-//   body first (plain), then the header word (atomic store of 0; H6), then
-//   the consumer's position moves. Free space is therefore all zero, bytes
-//   and words.
+// WHO ZEROES. A producer publishes by turning a zero header non-zero, and
+//   the record boundaries of a new lap can fall inside the payload of an
+//   old one: the word where the consumer stops must be zero, never an old
+//   lap's bytes (H6). Two ways, chosen by the ring (`O::consumer_zeroes`):
+//   mpsc   the consumer zeroes every byte it frees: the body first (plain),
+//          then the header word (atomic store of 0), then its position
+//          moves. Free space is all zero, bytes and words. (Several
+//          producers reserve side by side: the next header belongs to the
+//          next reservation, which no producer can zero for it.)
+//   spsc   the producer zeroes the next header (Agrona's OneToOneRingBuffer):
+//          a claim needs footprint + 8 bytes of room, stores 0 in the word
+//          after its record (relaxed) before handing the claim out, and at
+//          a wrap stores 0 at position 0 before the padding skip (release:
+//          spsc.hpp `pad`). The record's commit or abort (release) orders
+//          that zero before the consumer's step past the record. The
+//          consumer zeroes nothing, so a freed byte keeps its old value and
+//          a fresh claim's payload holds an old lap's bytes (only headers
+//          are ever interpreted; the 8-byte room keeps the next header in
+//          free space). The stream's consumer then only reads its records:
+//          at 64 KiB it no longer writes 64 KiB back per record.
 //
 // PUBLICATION. The producers see freed space through the shared head, which
 //   the consumer stores (free_space) lazily, not per record: once
 //   capacity/16 bytes (free_batch(capacity)) have been freed since
 //   the last store, and whenever try_claim() finds nothing at its position
 //   (status::empty: caught up, or stopped at an uncommitted reservation).
-//   So [head, position) is freed, zeroed space the producers cannot use yet:
+//   So [head, position) is freed space the producers cannot use yet:
 //   at most capacity/16 - 1 bytes while the consumer keeps reading, none once
 //   it has found the ring empty. A store per record kept the head's cache
 //   line moving between the cores on every record, which capped the stream
@@ -74,17 +88,20 @@
 // ATOMIC ACCESSES made here (the orders are the ring's `O`, named and
 //   explained in spsc.hpp / mpsc.hpp):
 //   commit      header store of len in commit()      pairs with observe
-//   abort       header store of SKIP|footprint       pairs with observe (the
-//                                                    consumer zeroes bytes the
-//                                                    producer wrote)
+//   abort       header store of SKIP|footprint       pairs with observe (mpsc:
+//                                                    the consumer zeroes bytes
+//                                                    the producer wrote; spsc:
+//                                                    it reads the next header)
 //   observe     header load in the reader            pairs with commit/abort
 //   free_space  head store when freed space is       pairs with see_free
 //               published (PUBLICATION)
 //   free_position position word store after each      pairs with see_position
 //               free, when tracked (WAITING PRODUCERS)
-//   header zero store in the reader: relaxed. Only the consumer reads
+//   header zero store in the reader (mpsc): relaxed. Only the consumer reads
 //   headers; its own later loads see its store (coherence), and a producer's
 //   next-lap store to the word happens after it through free_space/see_free.
+//   next-header zero store in the spsc producer: relaxed; the record's commit
+//   or abort (release) carries it to the consumer (spsc.hpp).
 //
 // LIFETIME. A claim refers to its handle's ring: close it (commit, abort,
 //   consume, or let it go out of scope) before that handle is moved or
@@ -177,6 +194,11 @@ struct publication {
   static constexpr unsigned free_batch_shift = 4;   // free_batch(): capacity/16
   static constexpr bool publish_when_empty = true;  // false only in the model's negative twin
   static constexpr bool claim_wakes = true;         // false only in the model's negative twin
+  // Who keeps stale words out of the headers (FORMAT): true, the consumer
+  // zeroes every byte it frees (mpsc); false, the producer zeroes the next
+  // header before it publishes a record and the consumer zeroes nothing
+  // (spsc: spsc_orders sets it).
+  static constexpr bool consumer_zeroes = true;
 };
 
 // Bytes the consumer frees between two stores of the head (at least 1).
@@ -246,7 +268,8 @@ template <class O>
 struct abort_record {
   template <class Buffer>
   static bool run(Buffer& buf, std::uint64_t off, std::uint64_t len) noexcept {
-    // release: pairs with observe; the consumer zeroes the bytes written here.
+    // release: pairs with observe; the bytes written here (and, spsc, the
+    // next header's zero) come before the consumer's step past the skip.
     buf.store_word(off, skip_bit | footprint(len), O::abort);
     return true;  // wake the peer
   }
@@ -337,7 +360,7 @@ class record_view {
 };
 
 // The oldest committed record, held by the consumer until the claim is
-// destroyed (or consume()): then its bytes are zeroed and its space freed,
+// destroyed (or consume()): then its space is freed (mpsc: zeroed first),
 // and `After` runs if that made the space visible to the producers (the
 // blocking channel wakes blocked senders there).
 // Move-only. code() says why a claim is empty (empty, busy, disconnected,
@@ -481,8 +504,10 @@ class reader {
   // (flush() stores at the end of a batch read).
   template <bool Deferred = false>
   bool free(std::uint64_t at, std::uint64_t n) {
-    buf_->zero(at + header_bytes, n - header_bytes);  // plain: ours until the head moves past it
-    buf_->store_word(at, 0, std::memory_order_relaxed);  // relaxed: see the header comment
+    if constexpr (O::consumer_zeroes) {  // mpsc; spsc's producer zeroes the next header instead (FORMAT)
+      buf_->zero(at + header_bytes, n - header_bytes);  // plain: ours until the head moves past it
+      buf_->store_word(at, 0, std::memory_order_relaxed);  // relaxed: see the header comment
+    }
     pos_ += n;
     if constexpr (Deferred) return false;
     if (track_) position_->store(pos_, O::free_position);  // release: pairs with see_position in the producers

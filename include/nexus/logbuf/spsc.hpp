@@ -10,7 +10,9 @@
 //              after every free only when tracked (the blocking channel:
 //              format.hpp WAITING PRODUCERS)
 //     handles  atomic u32, own cache line: 2, 1 after the first handle goes
-//     buffer   capacity zero-filled bytes (Sync::word_buffer<u64>)
+//     buffer   capacity bytes, zero-filled at first (Sync::word_buffer<u64>);
+//              the producer zeroes the header after each record, the consumer
+//              writes nothing back (format.hpp WHO ZEROES)
 //   producer handle: tail (its own: the tail is not shared), cached_head
 //   consumer handle: its read position (the reader), buffer, mask
 //   Offsets are free-running 64-bit byte counters; position = offset & mask.
@@ -20,24 +22,27 @@
 //     status::too_large (F9); both before any state is touched (H4).
 //     fp = align8(8 + len); at = tail & mask; to_end = capacity - at.
 //     need = fp if it fits before the end, else to_end + fp (wrap).
-//     If tail + need - cached_head > capacity: refresh cached_head from head
-//     (see_free); still short -> status::full.
-//     Wrap: store SKIP|to_end in the header at `at` (relaxed: the padding
-//     carries no data; the only later plain writer of that word is this
-//     same producer, in a later lap, ordered by program order -- unlike
-//     mpsc, where it needs release); the record
-//     goes to position 0. tail += need (local); hand out the claim.
+//     room = need + 8: the word after the record (the next header) must be
+//     free space too. If tail + room - cached_head > capacity: refresh
+//     cached_head from head (see_free); still short -> status::full.
+//     Wrap: store 0 at position 0 (relaxed), then SKIP|to_end in the header
+//     at `at` (pad, release: the consumer that steps past the skip reads
+//     word 0 and must find that zero, not an old lap's word); the record
+//     goes to position 0.
+//     Then store 0 in the next header, at the record's position + fp
+//     (relaxed: this record's commit or abort, both release, carries it).
+//     tail += need (local); hand out the claim.
 //   commit(): header = len (commit). abort() / destroying an open claim:
 //     header = SKIP|fp (abort). The tail moved at claim time, so several
 //     claims may be open at once and commit in any order; records are
 //     delivered in claim order, and an open claim holds back later records.
 //   consumer try_claim(): header at its position (observe): 0 ->
 //     status::empty (first publishing the position as the head if it moved);
-//     SKIP|n -> zero the n - 8 body bytes, header = 0, position += n
-//     (the head published per PUBLICATION), continue; len -> the
-//     read claim (status::busy while the previous one is still held).
-//     Destroying the read claim zeroes the body, then the header, then moves
-//     the position past it; the head (free_space) is stored once capacity/16
+//     SKIP|n -> position += n (the head published per PUBLICATION),
+//     continue; len -> the read claim (status::busy while the previous one
+//     is still held). The consumer writes nothing into the buffer.
+//     Destroying the read claim moves the position past the record; the
+//     head (free_space) is stored once capacity/16
 //     bytes have been freed since the last store, and whenever try_claim()
 //     finds the ring empty (format.hpp PUBLICATION).
 //   Both sides are wait-free.
@@ -48,13 +53,17 @@
 //                                             the payload is visible with
 //                                             the header.
 //   abort          header store in abort()    release: pairs with observe;
-//                                             the consumer zeroes the bytes
-//                                             the producer wrote.
+//                                             the next header's zero comes
+//                                             before the consumer's step past
+//                                             the skip.
+//   pad            padding header store at    release: pairs with observe;
+//                  a wrap                     word 0's zero comes before the
+//                                             consumer's step past the pad.
 //   observe        header load in the         acquire: pairs with commit and
 //                  consumer                   abort.
 //   free_space     head store in the consumer release: pairs with see_free;
-//                                             the reads and zeroing of a
-//                                             record happen before the
+//                                             the reads of a record (and of
+//                                             its header) happen before the
 //                                             producer reuses its bytes.
 //   see_free       head load in try_claim     acquire: pairs with free_space.
 //   free_position  position store in the      release: pairs with see_position;
@@ -74,15 +83,17 @@
 //                  is_disconnected()          release_handle: "disconnected
 //                                             and try_claim() empty" means
 //                                             every record has arrived.
-//   Padding and header-zero stores are relaxed (see PROTOCOL, format.hpp).
+//   The zero stores (the next header; word 0 before a pad) are relaxed:
+//   the release store that follows them (commit, abort, pad) carries them.
 //
 // INVARIANTS
 //   head <= position <= tail <= head + capacity (in the producer's view:
 //   cached_head <= head); [position, tail) is a sequence of records and
-//   skips whose footprints add up exactly; every byte and header word
-//   outside [position, tail) is zero (so is [head, position): freed, not yet
-//   published); position - head < capacity/16 while the consumer reads, 0
-//   once it found the ring empty;
+//   skips whose footprints add up exactly; tail + 8 <= head + capacity and
+//   the header word at tail is zero (at position 0 after a wrap: before the
+//   pad is published); every other byte outside [position, tail) is free
+//   space whose value nobody interprets; position - head < capacity/16
+//   while the consumer reads, 0 once it found the ring empty;
 //   a committed header's len is in [1, capacity/2 - 8] and never has SKIP.
 #pragma once
 
@@ -112,6 +123,9 @@ struct spsc_orders : logbuf::publication {
   // mutation-survives(release): the acquire half orders the peer's last accesses to the buffer before the last handle frees it (the shared_ptr pattern); relacy does not check a free against earlier accesses, so no driver can fail on it. Weakening to acquire or relaxed (the release half) is killed by model/logbuf_spsc
   static constexpr std::memory_order release_handle = std::memory_order_acq_rel;  // pairs with see_disconnect / itself
   static constexpr std::memory_order see_disconnect = std::memory_order_acquire;  // pairs with release_handle
+  static constexpr std::memory_order pad = std::memory_order_release;             // pairs with observe
+  static constexpr bool consumer_zeroes = false;  // the producer zeroes the next header (format.hpp WHO ZEROES)
+  static constexpr bool zero_next = true;         // false only in the model's negative twin
 };
 
 template <class Sync = std_sync, class O = spsc_orders>
@@ -187,17 +201,20 @@ class alignas(cache_line) producer
   write_claim<Sync, O, Wake> try_claim_with(std::size_t len, Wake wake, bool fresh = false) {
     auto& l = this->l_;
     if (const status st = logbuf::detail::check_length(len, l.mask); st != status::ok) return st;  // H4, F9
-    const std::uint64_t t = l.tail;
-    const auto p = logbuf::detail::place(t, footprint(len), l.mask);
-    if (t + p.need - l.cached_head > l.mask + 1) [[unlikely]] {
-      if (!refresh_head(t + p.need, fresh)) return status::full;
+    const std::uint64_t t = l.tail, fp = footprint(len);
+    const auto p = logbuf::detail::place(t, fp, l.mask);
+    // The record and the next header (PROTOCOL: room = need + 8).
+    if (t + p.need + header_bytes - l.cached_head > l.mask + 1) [[unlikely]] {
+      if (!refresh_head(t + p.need + header_bytes, fresh)) return status::full;
     }
     std::uint64_t at = p.at;
-    if (p.need != footprint(len)) [[unlikely]] {
-      // relaxed: no data; only this producer writes the word again (see PROTOCOL).
-      l.buf->store_word(at, skip_bit | p.to_end, std::memory_order_relaxed);
+    if (p.need != fp) [[unlikely]] {
+      if (O::zero_next) l.buf->store_word(0, 0, std::memory_order_relaxed);  // relaxed: the pad below carries it
+      l.buf->store_word(at, skip_bit | p.to_end, O::pad);  // release: pairs with observe (word 0's zero first)
       at = 0;
     }
+    // relaxed: this record's commit or abort (release) carries it to the consumer.
+    if (O::zero_next) l.buf->store_word((at + fp) & l.mask, 0, std::memory_order_relaxed);
     l.tail = t + p.need;
     return write_claim<Sync, O, Wake>(l.buf, at, len, std::move(wake));
   }

@@ -7,6 +7,12 @@
 (* format.hpp (write_claim::commit / abort, detail::reader::next / finish  *)
 (* / free), at the level of their atomic steps. Mode picks the ring.       *)
 (*                                                                         *)
+(* Who keeps old laps' words out of the headers (format.hpp WHO ZEROES):   *)
+(* in mpsc the consumer zeroes every word it frees (ZeroBody, ZeroHeader), *)
+(* so free space is all zero; in spsc the producer zeroes the next header  *)
+(* (the word after its record, and word 0 before a wrap's padding) and the *)
+(* consumer zeroes nothing (Agrona's OneToOneRingBuffer).                  *)
+(*                                                                         *)
 (* Memory is counted in 8-byte words ("units"): a ring of Cap units is     *)
 (* capacity = 8 * Cap bytes; offsets are unit counts (byte offset / 8).    *)
 (* A record of footprint f units (footprint(len) = align8(8 + len) =       *)
@@ -76,10 +82,23 @@
 (*   Abort       abort() (also ~write_claim of an open claim):             *)
 (*               store_word(off, SKIP | footprint, abort) (release)        *)
 (* spsc.hpp's try_claim_with: the tail is the producer's own, so the claim *)
-(* is local up to its first shared access: ClaimLoad does the room check   *)
-(* and, without a wrap, the reservation (tail_ = t + need); RefreshHead    *)
-(* as above (head.load(see_free)); on a wrap Pad stores SKIP | to_end      *)
-(* (relaxed) and then sets tail_ (one step: tail_ is private). No CAS.     *)
+(* is local up to its first shared access. No CAS.                         *)
+(*   ClaimLoad   t = tail_; room = need + 8 (one unit more: the next       *)
+(*               header): t + need + 8 - cached_head_ <= cap (RoomNeed);   *)
+(*               short -> RefreshHead (head.load(see_free), acquire; the   *)
+(*               same check; still short -> status::full). Room, no wrap:  *)
+(*               the reservation, then ZeroNext                            *)
+(*   ZeroFirst   on a wrap: store_word(0, 0, relaxed): word 0, where the   *)
+(*               record goes, still holds the old lap's first header       *)
+(*   Pad         then store_word(at, SKIP | to_end, pad) (release: pairs   *)
+(*               with observe, so the consumer that steps past the skip    *)
+(*               reads word 0's zero); the record goes to 0. The spec's    *)
+(*               reservation (ghost tail) is made here                     *)
+(*   ZeroNext    store_word((at + fp) & mask, 0, relaxed): the next        *)
+(*               header, carried to the consumer by this record's commit   *)
+(*               or abort (release); then tail_ = t + need (private: the   *)
+(*               spec moved it already) and the claim is handed out        *)
+(*   Write, Commit, Abort as above.                                        *)
 (* reader::next / read_claim / reader::finish / reader::free (format.hpp): *)
 (*   Observe     word = load_word(pos_ & mask, observe) (acquire):         *)
 (*               0 -> status::empty (PublishEmpty first if pos_ moved);    *)
@@ -88,8 +107,10 @@
 (*               ("corrupt": the spec's consumer stops there)              *)
 (*   Deliver     the user reads the payload (read_claim::read / data():    *)
 (*               plain loads) and gets the record                          *)
-(*   ZeroBody    free: buf_->zero(at + 8, n - 8) (plain)                   *)
-(*   ZeroHeader  free: store_word(at, 0, relaxed)                          *)
+(*   ZeroBody    mpsc free: buf_->zero(at + 8, n - 8) (plain)              *)
+(*   ZeroHeader  mpsc free: store_word(at, 0, relaxed)                     *)
+(*               (spsc, O::consumer_zeroes false: no zeroing, a free is    *)
+(*               PublishHead alone)                                        *)
 (*   PublishHead free: pos_ += n; once pos_ - published_ >= batch_:        *)
 (*               head.store(pos_, free_space) (release)                    *)
 (*   PublishEmpty next() finding 0 at pos_ with pos_ != published_:        *)
@@ -134,26 +155,32 @@
 (* of every location. The code's orders give that where this spec needs    *)
 (* it: commit / abort / pad are release stores read by the acquire         *)
 (* observe (the payload, and for abort and pad the bytes the consumer will *)
-(* zero, are visible with the header); free_space / see_free order the     *)
-(* consumer's reads and zeroing before a producer reuses the bytes; the    *)
-(* tail's claim_load / claim chain carries every earlier free to a         *)
-(* producer that reads a newer tail. The Relacy drivers model/logbuf_spsc, *)
-(* model/logbuf_mpsc and model/logbuf_mpsc_producers check the real orders *)
-(* (one negative twin per named order; see spec/README.md). What a         *)
-(* weakened order or a missing step would allow is modelled by Bug.        *)
+(* zero, are visible with the header; spsc: the next header's zero is      *)
+(* visible with the commit or abort, word 0's zero with the pad: each zero *)
+(* is a step before its release store here); free_space / see_free order   *)
+(* the consumer's reads (mpsc: and zeroing) before a producer reuses the   *)
+(* bytes; the tail's claim_load / claim chain carries every earlier free   *)
+(* to a producer that reads a newer tail. The Relacy drivers               *)
+(* model/logbuf_spsc, model/logbuf_mpsc and model/logbuf_mpsc_producers    *)
+(* check the real orders (one negative twin per named order; see           *)
+(* spec/README.md). What a weakened order or a missing step would allow    *)
+(* is modelled by Bug (spsc: "no_next_zero", "pad_before_zero").           *)
 (* Bug = "none" is the code as shipped.                                    *)
 (*                                                                         *)
 (* Reductions. Write is one step and ZeroBody is one step: the payload of  *)
 (* a reserved, uncommitted record is written and read by its producer      *)
 (* only, and the body being freed by the consumer only (LiveMemory,        *)
-(* RegionsTile, FreeSpaceZero: reservations are disjoint, the consumer     *)
-(* stops at a zero header, and no producer reserves below head + Cap), so  *)
-(* the order of the word stores inside them is unobservable. A spurious    *)
-(* CAS failure is not a step: it leaves the producer where it was (t       *)
-(* unchanged, room already checked: Claim again). An abort always follows  *)
-(* Write: abort without a write leaves the body zero, a subset of what the *)
-(* consumer then zeroes. The room checks are merged into the step before   *)
-(* them (they read only the producer's locals).                            *)
+(* RegionsTile, FreeSpaceZero / NextHeaderZero: reservations are           *)
+(* disjoint, the consumer stops at a zero header, and no producer reserves *)
+(* below head + Cap), so the order of the word stores inside them is       *)
+(* unobservable. A spurious CAS failure is not a step: it leaves the       *)
+(* producer where it was (t unchanged, room already checked: Claim         *)
+(* again). An abort always follows Write: abort without a write leaves     *)
+(* the body zero (mpsc), a subset of what the consumer then zeroes, or     *)
+(* (spsc) as an old lap left it, which nobody reads either way: the        *)
+(* consumer reads only headers, and every header it reaches was stored     *)
+(* after the body. The room checks are merged into the step before them    *)
+(* (they read only the producer's locals).                                 *)
 (*                                                                         *)
 (* With Waiting, the cancel() after a successful re-check is merged into   *)
 (* the claim's grant (the CAS, or spsc's local reservation): it only       *)
@@ -232,7 +259,18 @@ Bugs ==
    \* visible itself (freed skips, or a publication on empty:
    \* publication::claim_wakes = false); a record's consume still wakes.
    \* Relacy twin reply_skip_no_claim_wake (logbuf_channel).
-   "no_claim_wake"}
+   "no_claim_wake",
+   \* spsc (WHO ZEROES): the producer does not zero the next header, nor
+   \* word 0 before a wrap's padding (spsc_orders::zero_next = false): the
+   \* consumer, stepping past a record, reads an old lap's word there.
+   \* Relacy twin no_zero_next (logbuf_spsc).
+   "no_next_zero",
+   \* spsc: at a wrap the padding skip becomes visible before word 0's zero
+   \* (what a relaxed pad allows: nothing orders the relaxed zero store
+   \* before the consumer's read of word 0 after the skip): the consumer
+   \* reads the old lap's header at 0. Relacy twin wrap_pad_relaxed
+   \* (logbuf_spsc).
+   "pad_before_zero"}
 
 ASSUME ModeAssumption == Mode \in {"mpsc", "spsc"}
 ASSUME ProducersAssumption ==
@@ -244,6 +282,10 @@ ASSUME BatchAssumption == Batch \in 1..Cap
 ASSUME WaitingAssumption ==
   Waiting \in BOOLEAN /\ MayStop \in BOOLEAN /\ (MayStop => Waiting)
 ASSUME BugAssumption == Bug \in Bugs
+\* the consumer zeroes only in mpsc (WHO ZEROES), the producer only in spsc
+ASSUME BugModeAssumption ==
+  /\ Bug \in {"zero_header_only", "publish_head_before_zero"} => Mode = "mpsc"
+  /\ Bug \in {"no_next_zero", "pad_before_zero"} => Mode = "spsc"
 
 Producers == 0..NumProducers-1
 NoId == 0                               \* padding; a torn or stale read
@@ -271,9 +313,14 @@ ToEnd(t0) == Cap - Pos(t0)
 Wraps(t0, f) == ToEnd(t0) < f
 Need(t0, f) == IF Wraps(t0, f) THEN ToEnd(t0) + f ELSE f
 RecOff(t0, f) == IF Wraps(t0, f) THEN t0 + ToEnd(t0) ELSE t0
-\* `t - cached_head_ > cap - need` is false (unsigned: a cached head past
-\* t0 wraps the difference to a huge value, so it is a refresh too)
-Room(t0, h, f) == h <= t0 /\ t0 - h <= Cap - Need(t0, f)
+\* the units the room check asks for: need, and in spsc one more, the next
+\* header (spsc.hpp: room = need + 8)
+RoomNeed(t0, f) == Need(t0, f) + (IF Mode = "spsc" THEN 1 ELSE 0)
+\* mpsc: `t - cached_head_ > cap - need` is false (unsigned: a cached head
+\* past t0 wraps the difference to a huge value, so it is a refresh too);
+\* spsc: `t + need + 8 - cached_head_ > cap` is false (its cached head is
+\* never past its own tail)
+Room(t0, h, f) == h <= t0 /\ t0 - h <= Cap - RoomNeed(t0, f)
 \* the payload units of a record whose header is at offset off
 Body(off, f) == {Pos(off + j) : j \in 1..(f - 1)}
 
@@ -304,8 +351,10 @@ park == <<phase, moved, waiters>>
 
 \* the consumer's steps after it has observed a header, in code order (the
 \* read claim's Deliver comes first for a committed record)
+\* spsc (WHO ZEROES): the consumer zeroes nothing, a free only advances
 FreeSeq ==
-  CASE Bug = "zero_header_only"         -> <<"zero_header", "publish">>
+  CASE Mode = "spsc"                    -> <<"publish">>
+    [] Bug = "zero_header_only"         -> <<"zero_header", "publish">>
     [] Bug = "publish_head_before_zero" -> <<"publish", "zero_body", "zero_header">>
     [] OTHER                            -> <<"zero_body", "zero_header", "publish">>
 FreePcs == {FreeSeq[k] : k \in DOMAIN FreeSeq}
@@ -317,7 +366,7 @@ Ran(s) == s \in FreePcs /\ cpc \in FreePcs /\ StepIdx(cpc) > StepIdx(s)
 \* or n of SKIP | n)
 FreeFp == IF cword.k = "len" THEN cword.n + 1 ELSE cword.n
 
-PPcs == {"idle", "load", "refresh", "cas", "pad", "write", "close",
+PPcs == {"idle", "load", "refresh", "cas", "zero_first", "pad", "zero_next", "write", "close",
          "p_key", "p_announce", "retry", "wait", "asleep", "cancel"}
 \* the consumer in not_full.notify_all() (Waiting)
 WakePcs == {"c_check", "c_bump", "c_wake"}
@@ -385,16 +434,25 @@ Grant(p, ph) ==
   /\ waiters' = IF ph = "recheck" THEN waiters - 1 ELSE waiters
   /\ moved' = [moved EXCEPT ![p] = FALSE]
 
-\* spsc, with room at t0: on a wrap the padding store comes first (Pad);
-\* otherwise tail_ = t0 + need right away (private: no step of its own)
+\* spsc, a wrap: word 0's zero, then the padding store (ZeroFirst, Pad);
+\* Bug "pad_before_zero": the other way round
+WrapSeq == IF Bug = "pad_before_zero" THEN <<"pad", "zero_first">>
+                                      ELSE <<"zero_first", "pad">>
+\* the step after step s of the wrap: its other one, then the next header
+AfterWrap(s) == IF s = WrapSeq[1] THEN WrapSeq[2] ELSE "zero_next"
+
+\* spsc, with room at t0: on a wrap the zero at 0 and the padding store come
+\* first (WrapSeq); otherwise the reservation is made right away (tail_ is
+\* private: no step of its own), and the next header's zero (ZeroNext) is
+\* the claim's last step
 SpscGo(p, t0, f, ph) ==
   /\ Grant(p, ph)
   /\ IF Wraps(t0, f)
-       THEN /\ pc' = [pc EXCEPT ![p] = "pad"]
+       THEN /\ pc' = [pc EXCEPT ![p] = WrapSeq[1]]
             /\ pt' = [pt EXCEPT ![p] = t0]
             /\ UNCHANGED <<tail, pat, resv, order>>
        ELSE /\ Reserve(p, t0, f)
-            /\ pc' = [pc EXCEPT ![p] = "write"]
+            /\ pc' = [pc EXCEPT ![p] = "zero_next"]
             /\ pt' = [pt EXCEPT ![p] = 0]
 
 \* status::full. Without Waiting the claim is given up (it counts as one of
@@ -478,7 +536,7 @@ RefreshHead(p) ==
                     THEN /\ pc' = [pc EXCEPT ![p] = "cas"]
                          /\ UNCHANGED <<tail, pat, resv, order, pt, pfp, sent, park>>
                     ELSE NoRoom(p)
-             ELSE IF t0 + Need(t0, f) - ch <= Cap
+             ELSE IF t0 + RoomNeed(t0, f) - ch <= Cap
                     THEN SpscGo(p, t0, f, phase[p]) /\ UNCHANGED <<pfp, sent>>
                     ELSE NoRoom(p)
   /\ UNCHANGED <<mem, head, guess, cvars, committed, aborted>>
@@ -502,19 +560,49 @@ Claim(p) ==
                /\ UNCHANGED <<tail, pat, resv, order, guess, park>>
   /\ UNCHANGED <<mem, head, pfp, cached_head, sent, cvars, committed, aborted>>
 
-\* the wrap: store_word(at, SKIP | to_end, pad) at the old tail position
-\* (mpsc: after the CAS, release; spsc: relaxed, then tail_ = t + need).
-\* Bug "no_pad": the store is missing.
+\* the wrap: store_word(at, SKIP | to_end, pad) (release) at the old tail
+\* position. mpsc: after the CAS; then Write. spsc: after word 0's zero
+\* (ZeroFirst), then ZeroNext; the spec makes the reservation here, with
+\* the store that lets the consumer step past the old tail (the code sets
+\* tail_ = t + need after the next header's zero: private, so when is
+\* unobservable). Bug "no_pad": the store is missing.
 Pad(p) ==
   /\ pc[p] = "pad"
   /\ mem' = IF Bug = "no_pad" THEN mem
             ELSE [mem EXCEPT ![Pos(pt[p])] = SkipW(ToEnd(pt[p]))]
-  /\ IF Mode = "mpsc" THEN UNCHANGED <<tail, pat, resv, order>>
-                      ELSE Reserve(p, pt[p], pfp[p])
-  /\ pc' = [pc EXCEPT ![p] = "write"]
+  /\ IF Mode = "mpsc"
+       THEN /\ pc' = [pc EXCEPT ![p] = "write"]
+            /\ UNCHANGED <<tail, pat, resv, order>>
+       ELSE /\ pc' = [pc EXCEPT ![p] = AfterWrap("pad")]
+            /\ Reserve(p, pt[p], pfp[p])
   /\ pt' = [pt EXCEPT ![p] = 0]
   /\ UNCHANGED <<head, pfp, cached_head, guess, sent, cvars, park, committed,
                  aborted>>
+
+\* spsc, a wrap: store_word(0, 0, relaxed): word 0, where the record goes,
+\* holds the old lap's first header until now; the pad's release (after
+\* it) carries the zero to the consumer that steps past the skip. Bug
+\* "no_next_zero": the store is missing
+ZeroFirst(p) ==
+  /\ pc[p] = "zero_first"
+  /\ mem' = IF Bug = "no_next_zero" THEN mem ELSE [mem EXCEPT ![0] = Zero]
+  /\ pc' = [pc EXCEPT ![p] = AfterWrap("zero_first")]
+  /\ pt' = IF AfterWrap("zero_first") = "pad" THEN pt ELSE [pt EXCEPT ![p] = 0]
+  /\ UNCHANGED <<tail, head, pfp, pat, cached_head, guess, sent, cvars, park,
+                 resv, order, committed, aborted>>
+
+\* spsc: store_word((at + fp) & mask, 0, relaxed): the next header, the word
+\* after the record (in free space: the room check asked for it), which
+\* may hold an old lap's word; this record's commit or abort (release,
+\* after it) carries the zero to the consumer that steps past the record.
+\* Then the claim is handed out. Bug "no_next_zero": the store is missing
+ZeroNext(p) ==
+  /\ pc[p] = "zero_next"
+  /\ mem' = IF Bug = "no_next_zero" THEN mem
+            ELSE [mem EXCEPT ![Pos(pat[p] + pfp[p])] = Zero]
+  /\ pc' = [pc EXCEPT ![p] = "write"]
+  /\ UNCHANGED <<tail, head, pt, pfp, pat, cached_head, guess, sent, cvars, park,
+                 resv, order, committed, aborted>>
 
 \* write_claim::write / data(): the payload words (plain stores)
 Write(p) ==
@@ -771,6 +859,7 @@ Terminated ==
 ProducerStep(p) ==
   \/ \E f \in Fps : ClaimLoad(p, f)
   \/ Load(p) \/ RefreshHead(p) \/ Claim(p) \/ Pad(p) \/ Write(p) \/ Commit(p) \/ Abort(p)
+  \/ ZeroFirst(p) \/ ZeroNext(p)
   \/ PKey(p) \/ PAnnounce(p) \/ Retry(p) \/ Wait(p) \/ Cancel(p)
 ConsumerStep == \/ Observe \/ PublishEmpty \/ Deliver \/ ZeroBody \/ ZeroHeader \/ PublishHead
                 \/ CCheck \/ CBump \/ CWake
@@ -806,8 +895,12 @@ IsSuffix(u, s) == Len(u) <= Len(s) /\ u = SubSeq(s, Len(s) - Len(u) + 1, Len(s))
 \* the header a closed reservation ends up with
 FinalHeader(e) == IF e.id = NoId \/ e.id \in aborted THEN SkipW(e.fp) ELSE LenW(e.fp - 1)
 
-\* producer p holds an open claim (reserved, not closed yet)
-Open(p) == pc[p] \in {"write", "close"} \/ (Mode = "mpsc" /\ pc[p] = "pad")
+\* producer p holds an open claim (reserved, not closed yet; spsc: also
+\* while it zeroes the next header, and with Bug "pad_before_zero" word 0)
+Open(p) == \/ pc[p] \in {"write", "close"}
+           \/ Mode = "mpsc" /\ pc[p] = "pad"
+           \/ Mode = "spsc" /\ pc[p] = "zero_next"
+           \/ Mode = "spsc" /\ pc[p] = "zero_first" /\ WrapSeq[1] = "pad"
 
 \* the index the producers' room checks are bounded by: the head, or with
 \* Waiting the position word (a waiting producer refreshes from it)
@@ -819,9 +912,12 @@ Seen == IF Waiting THEN pos ELSE head
 \* reservations tile [pos, tail) in CAS order (the newest records of
 \* `order`), none
 \* straddles the end of the buffer, a padding runs exactly to the end and
-\* is followed by its producer's record, footprints are MinFp..MaxFp
+\* is followed by its producer's record, footprints are MinFp..MaxFp.
+\* spsc: tail < Seen + Cap, the next header word is free space too (the
+\* room check's + 8)
 RegionsTile ==
   /\ head <= pos /\ pos <= tail /\ tail <= Seen + Cap
+  /\ Mode = "spsc" => tail + 1 <= Seen + Cap
   /\ IF resv = << >> THEN pos = tail
                      ELSE /\ resv[1].off = pos
                           /\ resv[Len(resv)].off + resv[Len(resv)].fp = tail
@@ -859,11 +955,28 @@ CachedHeadStale == \A p \in Producers : cached_head[p] <= Seen
 \* fails the CAS)
 GuessBehind == \A p \in Producers : guess[p] <= tail
 
-\* H6: free space is all zero: every word outside [pos, tail), i.e.
-\* [tail, pos + Cap): the space the producers may reserve ([tail, head +
-\* Cap), with Waiting up to pos + Cap) and the space freed but not yet
-\* published ([head, pos), the positions of [head + Cap, pos + Cap))
+\* H6, mpsc (the consumer zeroes): free space is all zero: every word
+\* outside [pos, tail), i.e. [tail, pos + Cap): the space the producers
+\* may reserve ([tail, head + Cap), with Waiting up to pos + Cap) and the
+\* space freed but not yet published ([head, pos), the positions of
+\* [head + Cap, pos + Cap)). Not true in spsc by design: freed words keep
+\* their values (NextHeaderZero says what holds there)
 FreeSpaceZero == \A i \in tail..(pos + Cap - 1) : mem[Pos(i)] = Zero
+
+\* H6, spsc (the producer zeroes, WHO ZEROES): the one free word the
+\* consumer can read before a producer rewrites it, the header at the
+\* tail, is zero: always, but while the claim's last step (ZeroNext) is
+\* still to run (the tail has moved, its new word not zeroed yet; the
+\* consumer cannot reach it before the claim is closed). On a wrap, once
+\* word 0 is zeroed it stays zero until the claim is closed (LiveMemory
+\* says so from the padding store on, when the record at 0 is reserved).
+\* Every other free word may hold an old lap's bytes; the consumer reaches
+\* each of them only through a header a producer stores later (NoStaleRead)
+NextHeaderZero ==
+  Mode = "spsc" =>
+    \A p \in Producers :
+      /\ pc[p] # "zero_next" => mem[Pos(tail)] = Zero
+      /\ pc[p] = "pad" /\ WrapSeq[1] = "zero_first" => mem[0] = Zero
 
 \* PUBLICATION (format.hpp): the head lags the consumer's position by less
 \* than a batch (Batch = 1: the head is the position, a store per free)
@@ -871,10 +984,13 @@ HeadLag == head <= pos /\ pos - head < Batch
 
 \* the consumer is freeing reservation e (and step s of it is still to come)
 Freeing(e) == (cpc = "deliver" \/ cpc \in FreePcs) /\ cat = e.off
-\* every word of [head, tail) holds what its reservation's state says:
+\* every word of [pos, tail) holds what its reservation's state says:
 \* header 0 until the claim is closed (padding: until Pad), then len or
-\* SKIP; payload 0 until Write, then the record's id; a record being freed
-\* loses its body, then its header
+\* SKIP; payload once written the record's id. mpsc: payload 0 until
+\* Write, a padding's words past its header 0, and a record being freed
+\* loses its body, then its header. spsc: the consumer zeroes nothing, so
+\* an unwritten payload and a padding's words past its header hold
+\* whatever an old lap left there (any word: only headers are read)
 LiveMemory ==
   \A k \in DOMAIN resv : LET e == resv[k] IN
     e.off + e.fp > pos =>
@@ -883,11 +999,12 @@ LiveMemory ==
                           THEN Zero ELSE SkipW(e.fp)
                    ELSE IF e.id \in committed \cup aborted THEN FinalHeader(e)
                    ELSE Zero
-          body == IF e.id # NoId /\ (e.id \in committed \cup aborted \/ pc[e.by] = "close")
-                    THEN DataW(e.id) ELSE Zero
+          written == e.id # NoId /\ (e.id \in committed \cup aborted \/ pc[e.by] = "close")
       IN /\ mem[Pos(e.off)] = IF Freeing(e) /\ Ran("zero_header") THEN Zero ELSE hdr
          /\ \A u \in Body(e.off, e.fp) :
-              mem[u] = IF Freeing(e) /\ Ran("zero_body") THEN Zero ELSE body
+              IF Freeing(e) /\ Ran("zero_body") THEN mem[u] = Zero
+              ELSE IF written THEN mem[u] = DataW(e.id)
+              ELSE Mode = "spsc" \/ mem[u] = Zero
 
 \* The consumer never reads an uncommitted or stale word: the header it
 \* loaded is the final header of the reservation at its position (a

@@ -106,23 +106,21 @@ constexpr status code_of(const R& r) noexcept {
 
 }  // namespace detail
 
-// The one wait of every blocking call (see the header comment). `attempt`
-// returns a status or an object with code() (a byte-ring claim) that is
-// constructible from a status; `deadline` nullptr (or time_point::max())
-// waits for ever.
-template <class Sync, class Sleeper, class Attempt>
-auto block_on(Sleeper& sleeper, unsigned spins, const typename Sync::clock::time_point* deadline, status retry,
-              Attempt&& attempt) -> decltype(attempt(false)) {
-  using R = decltype(attempt(false));
+namespace detail {
+
+// block_on after a first attempt that returned `retry` (in r): the backoff
+// and the park loop. Out of line, so that block_on's fast path (one attempt
+// that succeeds) inlines into every blocking call.
+template <class Sync, class Sleeper, class Attempt, class R>
+[[gnu::noinline]] R block_on_wait(Sleeper& sleeper, unsigned spins, const typename Sync::clock::time_point* deadline,
+                                  status retry, Attempt& attempt, R r) {
   if (deadline != nullptr && *deadline == Sync::clock::time_point::max()) deadline = nullptr;  // unrepresentable: for ever
-  R r = attempt(false);
-  if (detail::code_of(r) != retry) return r;
   // A passed deadline: one more attempt (the parking form, so a byte
   // channel's sender reads the consumer's exact position) and no park: an
   // expired or zero timeout never pays prepare()'s heavy fence.
   const auto expired = [&] {
     r = attempt(true);
-    return detail::code_of(r) == retry ? R(status::timeout) : std::move(r);
+    return code_of(r) == retry ? R(status::timeout) : std::move(r);
   };
   if (deadline != nullptr && Sync::clock::now() >= *deadline) return expired();
   // About to wait: push this thread's earlier stores (its last send, which
@@ -136,11 +134,11 @@ auto block_on(Sleeper& sleeper, unsigned spins, const typename Sync::clock::time
   for (unsigned i = 0; i < spins; ++i) {
     if (deadline != nullptr && Sync::clock::now() >= *deadline) return expired();
     b.snooze();
-    if (detail::code_of(r = attempt(false)) != retry) return r;
+    if (code_of(r = attempt(false)) != retry) return r;
   }
   for (;;) {
     const int key = sleeper.prepare();
-    if (detail::code_of(r = attempt(true)) != retry) {
+    if (code_of(r = attempt(true)) != retry) {
       sleeper.cancel();
       return r;
     }
@@ -152,8 +150,25 @@ auto block_on(Sleeper& sleeper, unsigned spins, const typename Sync::clock::time
       sleeper.cancel();
       if (!in_time) return expired();
     }
-    if (detail::code_of(r = attempt(true)) != retry) return r;
+    if (code_of(r = attempt(true)) != retry) return r;
   }
+}
+
+}  // namespace detail
+
+// The one wait of every blocking call (see the header comment). `attempt`
+// returns a status or an object with code() (a byte-ring claim) that is
+// constructible from a status; `deadline` nullptr (or time_point::max())
+// waits for ever. The first attempt runs here, inline (a deadline is not
+// looked at before it: F8); the rest in detail::block_on_wait.
+template <class Sync, class Sleeper, class Attempt>
+[[gnu::always_inline]] inline auto block_on(Sleeper& sleeper, unsigned spins,
+                                            const typename Sync::clock::time_point* deadline, status retry,
+                                            Attempt&& attempt) -> decltype(attempt(false)) {
+  using R = decltype(attempt(false));
+  R r = attempt(false);
+  if (detail::code_of(r) != retry) [[likely]] return r;
+  return detail::block_on_wait<Sync>(sleeper, spins, deadline, retry, attempt, std::move(r));
 }
 
 }  // namespace nexus

@@ -5,7 +5,10 @@
 //                  push/pop (spin on the slot); AtomicQueue try_push/try_pop
 //   boost::lockfree::spsc_queue, moodycamel::ReaderWriterQueue,
 //   cds::container::WeakRingBuffer<u64>, Concurrency Kit ck_ring spsc
-// and the physical floor (one cache line bounced between the two CPUs).
+// and the physical floors: one cache line bounced between the two CPUs
+// (floor_1line), and a data line plus an index line each way (floor_2line:
+// the least any ring with its index apart from its slots can do, since the
+// reader sees the index move and then fetches the slot).
 // 8-byte values, capacity 4096, producer / side A on cpus()[0], consumer /
 // side B on cpus()[1]. Scenarios (bench/scenarios.hpp):
 //   spsc_stream/...   1P -> 1C throughput, 2^20 values per iteration
@@ -105,6 +108,7 @@ void register_all() {
     reg("spsc_stream", role, impl, [](benchmark::State& st) { stream<A>(st, kStreamChunk); });
   });
   reg("spsc_rtt", "ref", "floor_1line", [](benchmark::State& st) { floor_rtt(st, kRttChunk); });
+  reg("spsc_rtt", "ref", "floor_2line", [](benchmark::State& st) { floor_2line_rtt(st, kRttChunk); });
   for_each_ring([]<class A>(const char* role, const char* impl) {
     reg("spsc_rtt", role, impl, [](benchmark::State& st) { round_trip<A>(st, kRttChunk); });
   });

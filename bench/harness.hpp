@@ -229,6 +229,48 @@ inline u64 line_ping_pong(u64 n, int b, samples& out) {
   return sum;
 }
 
+// The floor of a ring that keeps its index apart from its slots: each way
+// a value goes into a data line, then an index on a line of its own is
+// published (release); the other side waits on the index (acquire), then
+// reads the data line, so a one-way trip is two line transfers in series.
+// Same shape as line_ping_pong: A starts each round trip and times it.
+inline u64 two_line_ping_pong(u64 n, int b, samples& out) {
+  struct alignas(128) line_t {
+    std::atomic<u64> v{0};
+  };
+  struct way {
+    line_t data, index;
+  };
+  auto ab = std::make_unique<way>(), ba = std::make_unique<way>();
+  std::atomic<bool> go{false};
+  pinned_thread peer(b, [&, n] {
+    auto &in = *ab, &out_ = *ba;
+    while (!go.load(std::memory_order_acquire)) cpu_relax();
+    for (u64 i = 1; i <= n; ++i) {
+      while (in.index.v.load(std::memory_order_acquire) != i) {  // acquire: pairs with A's release
+      }
+      const u64 d = in.data.v.load(std::memory_order_relaxed);   // relaxed: ordered by the acquire above
+      out_.data.v.store(d, std::memory_order_relaxed);            // relaxed: published by the release below
+      out_.index.v.store(i, std::memory_order_release);           // release: pairs with A's acquire
+    }
+  });
+  go.store(true, std::memory_order_release);
+  auto &to = *ab, &from = *ba;
+  u64 sum = 0;
+  for (u64 i = 1; i <= n; ++i) {
+    const u64 t0 = ticks();
+    to.data.v.store(i * 3, std::memory_order_relaxed);           // relaxed: published by the release below
+    to.index.v.store(i, std::memory_order_release);              // release: pairs with B's acquire
+    while (from.index.v.load(std::memory_order_acquire) != i) {  // acquire: pairs with B's release
+    }
+    if (from.data.v.load(std::memory_order_relaxed) != i * 3) fail("two-line echo");  // relaxed: ordered by the acquire
+    const u64 dt = ticks() - t0;
+    sum += dt;
+    out.add(double(dt));
+  }
+  return sum;
+}
+
 // The placement probe: p50 ns of 2000 one-line round trips on cpus().
 inline double probe_ns() {
   samples s;

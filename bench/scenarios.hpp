@@ -220,4 +220,16 @@ inline void floor_rtt(benchmark::State& st, u64 chunk) {
   g.finish(st);
 }
 
+// The same for two_line_ping_pong: the floor of an index ring's round trip.
+inline void floor_2line_rtt(benchmark::State& st, u64 chunk) {
+  st.SetLabel("a data line and an index line each way (the floor of a ring whose index is apart from its slots)");
+  samples s;
+  s.reserve(static_cast<std::size_t>(st.max_iterations) * chunk);
+  guard g(true);
+  for (auto _ : st) st.SetIterationTime(seconds(two_line_ping_pong(chunk, cpus()[1], s)));
+  st.SetItemsProcessed(static_cast<int64_t>(u64(st.iterations()) * chunk));
+  rtt_counters(st, s);
+  g.finish(st);
+}
+
 }  // namespace bench

@@ -207,29 +207,25 @@ void dequeue(benchmark::State& st, int consumers) {
 
 namespace bench {
 
-// The physical floor as a benchmark: `chunk` one-line round trips per
-// iteration (harness.hpp line_ping_pong), the RTT counters as round_trip's.
-inline void floor_rtt(benchmark::State& st, u64 chunk) {
-  st.SetLabel("one cache line bounced between the two CPUs (the floor of any round trip)");
+// The physical floors of a round trip as benchmarks: `chunk` round trips per
+// iteration, the RTT counters as round_trip's. `bounce` is harness.hpp's
+// line_ping_pong (one cache line: the floor of any round trip) or
+// two_line_ping_pong (a data line and an index line each way: the floor of
+// a ring whose index is apart from its slots).
+inline void floor_rtt(benchmark::State& st, u64 chunk, u64 (*bounce)(u64, int, samples&) = line_ping_pong,
+                      const char* label = "one cache line bounced between the two CPUs (the floor of any round trip)") {
+  st.SetLabel(label);
   samples s;
   s.reserve(static_cast<std::size_t>(st.max_iterations) * chunk);
   guard g(true);
-  for (auto _ : st) st.SetIterationTime(seconds(line_ping_pong(chunk, cpus()[1], s)));
+  for (auto _ : st) st.SetIterationTime(seconds(bounce(chunk, cpus()[1], s)));
   st.SetItemsProcessed(static_cast<int64_t>(u64(st.iterations()) * chunk));
   rtt_counters(st, s);
   g.finish(st);
 }
-
-// The same for two_line_ping_pong: the floor of an index ring's round trip.
 inline void floor_2line_rtt(benchmark::State& st, u64 chunk) {
-  st.SetLabel("a data line and an index line each way (the floor of a ring whose index is apart from its slots)");
-  samples s;
-  s.reserve(static_cast<std::size_t>(st.max_iterations) * chunk);
-  guard g(true);
-  for (auto _ : st) st.SetIterationTime(seconds(two_line_ping_pong(chunk, cpus()[1], s)));
-  st.SetItemsProcessed(static_cast<int64_t>(u64(st.iterations()) * chunk));
-  rtt_counters(st, s);
-  g.finish(st);
+  floor_rtt(st, chunk, two_line_ping_pong,
+            "a data line and an index line each way (the floor of a ring whose index is apart from its slots)");
 }
 
 }  // namespace bench

@@ -31,6 +31,7 @@ constexpr u64 kRttChunk = 20'000;
 template <class F>
 void for_each_ring(F&& f) {
   f.template operator()<nexus_spsc<kCap>>("nexus", "spsc");
+  f.template operator()<nexus_spsc_spin<kCap>>("nexus", "spsc_spin");
   for_each_aq<true>(
       [&]<template <unsigned> class A>(const char* name) { f.template operator()<A<kCap>>("peer", name); });
   f.template operator()<boost_spsc<kCap>>("peer", "boost_spsc_queue");

@@ -90,6 +90,22 @@ struct nexus_spsc : nexus_ops<nexus::queue::spsc::endpoints<u64>> {
         [](unsigned c) { return nexus::queue::spsc::ring_buffer<u64>(c); });
   }
 };
+// The same ring through its spinning calls (queue/spsc.hpp SPINNING):
+// push_spin / pop_spin wait inside, adapting the wait between looks at the
+// other side's index (sync/backoff.hpp poll_backoff); atomic_queue's
+// push/pop spin on the slot in the same way.
+template <unsigned Cap>
+struct nexus_spsc_spin : nexus_spsc<Cap> {
+  using ring = typename nexus_spsc<Cap>::ring;
+  static std::string label() { return nexus_spsc<Cap>::label() + " push_spin / pop_spin"; }
+  static bool push(ring& r, int, u64 v) { return r.tx[0].push_spin(v) == nexus::status::ok; }
+  static bool pop(ring& r, int, u64& v) {
+    auto x = r.rx[0].pop_spin();
+    if (!x) return false;
+    v = *x;
+    return true;
+  }
+};
 template <unsigned Cap>
 struct nexus_mpsc : nexus_ops<nexus::queue::mpsc::endpoints<u64>> {
   static std::string label() {

@@ -154,6 +154,7 @@ NEXUS_TWIN(see_disconnect_relaxed, see_disconnect, relaxed);
 NEXUS_TWIN(claim_then_build, build_before_claim, false);  // a throwing constructor runs in a claimed slot
 NEXUS_TWIN(no_wait_for_claim, wait_for_claim, false);     // empty while a claimed slot is being written
 NEXUS_TWIN(no_bound_check, bound_check, false);           // an exact ring holds all its slots (BOUND)
+NEXUS_TWIN(no_last_look, last_look, false);  // spsc pop_spin / push_spin: give up at the disconnect without looking again
 // the byte rings
 NEXUS_TWIN(commit_relaxed, commit, relaxed);
 NEXUS_TWIN(abort_relaxed, abort, relaxed);

@@ -1,8 +1,11 @@
 // spsc_fifo: the fifo scenario (model/scenarios.hpp) on nexus::queue::spsc,
 // at capacity 1 (2 items) and 2 (3 items), and the disconnect scenario in
 // both drop orders, the fifo through push_n / pop_n (batch_*), the exact
-// bound (exact3, bounded, twin bounded_no_check), full
-// search; one negative twin per order they exercise.
+// bound (exact3, bounded, twin bounded_no_check), the fifo through the
+// spinning calls (spin_*: push_spin / pop_spin wait inside, at capacity 1 so
+// that both wait, and the consumer's nullopt must mean "producer gone and
+// everything it pushed taken"), full search; one negative twin per order
+// they exercise.
 #include "scenarios.hpp"
 
 using namespace nexus::model;
@@ -14,6 +17,39 @@ template <std::uint64_t Cap, int N, int B, class O>
 using batched = fifo_batch<queue_of<spsc_ring, int, O>, Cap, N, B>;
 template <class O>
 using leaving = disconnect<queue_of<spsc_ring, tracked, O>>;
+
+// push_spin 1..n (each must succeed: the consumer is there), then
+// disconnect; the consumer pop_spin's until nullopt, which must come only
+// after the last value (queue/spsc.hpp SPINNING). The payload lives in a
+// model slot: a race on it is a DATA RACE.
+template <class Q, std::uint64_t Cap, int N>
+struct fifo_spin : scenario<fifo_spin<Q, Cap, N>, 2> {
+  typename Q::endpoints* r = nullptr;
+  int next = 1;  // consumer-only
+  const int n = N + static_cast<int>(scale);
+
+  void before() { r = this->template own_endpoints<typename Q::endpoints>(Q::make(Cap)); }
+  void thread(unsigned id) {
+    if (id == 0) {
+      for (int v = 1; v <= n; ++v)
+        relacy_sync::verify(r->tx.push_spin(v) == nexus::status::ok, "push_spin failed with the consumer there");
+      auto gone = std::move(r->tx);
+    } else {
+      while (auto v = r->rx.pop_spin()) {
+        relacy_sync::verify(*v == next, "FIFO order broken");
+        ++next;
+      }
+      relacy_sync::verify(next - 1 == n, "pop_spin ended before the last value pushed before the disconnect");
+    }
+  }
+};
+template <std::uint64_t Cap, int N, class O>
+using spinning = fifo_spin<queue_of<spsc_ring, int, O>, Cap, N>;
+
+// The spinning fifo at capacity 1 under a context bound of 4: each wait
+// adds scheduling points (poll_backoff's relax hints), and the full search
+// of 2 values takes 16M iterations (90 s); bound 4 covers 3 values in 0.2 s.
+constexpr search bound4{rl::sched_bound, 4};
 
 int main(int argc, char** argv) {
   return run(argc, argv, "spsc_fifo", {rl::sched_full},
@@ -27,6 +63,14 @@ int main(int argc, char** argv) {
                  NEXUS_VARIANT("bounded", pass, bounded<exact_of<spsc_ring, int>, false>),
                  NEXUS_VARIANT("bounded_no_check", fail, bounded<exact_of<spsc_ring, int, no_bound_check<spsc_orders>>, false>),
                  NEXUS_VARIANT("throwing", pass, throwing<queue_of<spsc_ring, fragile>>),
+                 NEXUS_VARIANT_SEARCH("spin", pass, bound4, spinning<1, 3, spsc_orders>),
+                 NEXUS_VARIANT("spin_cap2", pass, spinning<2, 2, spsc_orders>),
+                 NEXUS_VARIANT_SEARCH("spin_publish_relaxed", fail, bound4, spinning<1, 3, publish_relaxed<spsc_orders>>),
+                 NEXUS_VARIANT_SEARCH("spin_observe_relaxed", fail, bound4, spinning<1, 3, observe_relaxed<spsc_orders>>),
+                 NEXUS_VARIANT_SEARCH("spin_free_slot_relaxed", fail, bound4, spinning<1, 3, free_slot_relaxed<spsc_orders>>),
+                 NEXUS_VARIANT_SEARCH("spin_see_free_relaxed", fail, bound4, spinning<1, 3, see_free_relaxed<spsc_orders>>),
+                 NEXUS_VARIANT("spin_see_disconnect_relaxed", fail, spinning<2, 2, see_disconnect_relaxed<spsc_orders>>),
+                 NEXUS_VARIANT("spin_no_last_look", fail, spinning<2, 2, no_last_look<spsc_orders>>),
                  NEXUS_VARIANT("publish_relaxed", fail, ordered<2, 3, publish_relaxed<spsc_orders>>),
                  NEXUS_VARIANT("observe_relaxed", fail, ordered<2, 3, observe_relaxed<spsc_orders>>),
                  NEXUS_VARIANT("free_slot_relaxed", fail, ordered<1, 2, free_slot_relaxed<spsc_orders>>),

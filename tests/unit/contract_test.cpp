@@ -133,6 +133,42 @@ TEST(Spsc, ThrowingMoveInPopKeepsTheValue) {
   EXPECT_EQ(fragile_move::live, 0);
 }
 
+// pop_spin is pop once a value is there: the same guarantee.
+TEST(Spsc, ThrowingMoveInPopSpinKeepsTheValue) {
+  fragile_move::live = 0;
+  {
+    auto r = nexus::queue::spsc::ring_buffer<fragile_move>(2);
+    auto& [tx, rx] = *r;
+    ASSERT_EQ(tx.emplace(1), status::ok);
+    fault::arm(1);
+    EXPECT_THROW((void)rx.pop_spin(), injected);
+    fault::disarm();
+    EXPECT_EQ(fragile_move::live, 1) << "the value is still in the ring, nothing leaked";
+    auto a = rx.pop_spin();
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->v, 1);
+  }
+  EXPECT_EQ(fragile_move::live, 0);
+}
+
+// push_spin constructs as push does: a throwing copy leaves the caller's value and the ring.
+TEST(Spsc, ThrowingCopyInPushSpinLeavesTheRing) {
+  fragile_move::live = 0;
+  {
+    auto r = nexus::queue::spsc::ring_buffer<fragile_move>(2);
+    auto& [tx, rx] = *r;
+    const fragile_move keep(7);
+    fault::arm(1);
+    EXPECT_THROW((void)tx.push_spin(keep), injected);
+    fault::disarm();
+    EXPECT_EQ(keep.v, 7);
+    EXPECT_FALSE(rx.pop().has_value()) << "nothing was published";
+    ASSERT_EQ(tx.push_spin(keep), status::ok);
+    EXPECT_EQ(rx.pop()->v, 7);
+  }
+  EXPECT_EQ(fragile_move::live, 0);
+}
+
 TEST(Channel, ThrowingMoveInRecvKeepsTheValue) {
   fragile_move::live = 0;
   {
@@ -161,6 +197,10 @@ struct plain {
   int v = 0;
 };
 static_assert(push_pop_noexcept<nexus::queue::spsc::producer<plain>, nexus::queue::spsc::consumer<plain>, plain>());
+static_assert(noexcept(std::declval<nexus::queue::spsc::producer<plain>&>().push_spin(std::declval<plain&&>())) &&
+              noexcept(std::declval<nexus::queue::spsc::consumer<plain>&>().pop_spin()));
+static_assert(!noexcept(std::declval<nexus::queue::spsc::consumer<fragile_move>&>().pop_spin()),
+              "pop_spin's noexcept follows T's move, as pop's does");
 static_assert(push_pop_noexcept<nexus::queue::mpsc::producer<plain>, nexus::queue::mpsc::consumer<plain>, plain>());
 static_assert(push_pop_noexcept<nexus::queue::spmc::producer<plain>, nexus::queue::spmc::consumer<plain>, plain>());
 static_assert(push_pop_noexcept<nexus::queue::mpmc::producer<plain>, nexus::queue::mpmc::consumer<plain>, plain>());

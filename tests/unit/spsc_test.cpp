@@ -1,6 +1,8 @@
 // API contract and every error of nexus::queue::spsc (production build).
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "nexus/queue/spsc.hpp"
+#include "nexus/sync/backoff.hpp"
 
 namespace spsc = nexus::queue::spsc;
 using nexus::status;
@@ -227,6 +230,87 @@ TEST(SpscRing, CrossThreadFifo) {
   prod.join();
   EXPECT_TRUE(r->rx.is_disconnected());
   EXPECT_FALSE(r->rx.pop().has_value());
+}
+
+// ---- the spinning calls (queue/spsc.hpp SPINNING) ---------------------------------
+
+TEST(SpscRing, SpinningCallsAcrossThreadsKeepFifoAndEndAtTheDisconnect) {
+  auto r = spsc::ring_buffer<std::uint64_t>(8);  // small: both sides wait, full and empty
+  constexpr std::uint64_t n = 300000;
+  std::thread prod([tx = std::move(r->tx)]() mutable {
+    for (std::uint64_t i = 1; i <= n; ++i) ASSERT_EQ(tx.push_spin(i), status::ok);
+  });  // the producer's handle goes when its thread ends
+  std::uint64_t expect = 1;
+  while (auto v = r->rx.pop_spin()) ASSERT_EQ(*v, expect++);
+  prod.join();
+  EXPECT_EQ(expect, n + 1) << "pop_spin ended before the last value pushed before the disconnect";
+  EXPECT_TRUE(r->rx.is_disconnected());
+  EXPECT_FALSE(r->rx.pop_spin().has_value()) << "still gone, still empty";
+}
+
+TEST(SpscRing, PopSpinDrainsWhatWasPushedBeforeTheDisconnect) {
+  auto r = spsc::ring_buffer<int>(4);
+  ASSERT_EQ(r->tx.push_spin(1), status::ok);
+  ASSERT_EQ(r->tx.push_spin(2), status::ok);
+  { auto gone = std::move(r->tx); }
+  EXPECT_EQ(*r->rx.pop_spin(), 1);
+  EXPECT_EQ(*r->rx.pop_spin(), 2);
+  EXPECT_FALSE(r->rx.pop_spin().has_value());
+}
+
+TEST(SpscRing, PushSpinWaitsForRoomThenSucceeds) {
+  auto r = spsc::ring_buffer<int>(2);
+  ASSERT_EQ(r->tx.push_spin(1), status::ok);
+  ASSERT_EQ(r->tx.push_spin(2), status::ok);
+  std::atomic<bool> pushed{false};
+  std::thread prod([&] {
+    EXPECT_EQ(r->tx.push_spin(3), status::ok);
+    pushed.store(true, std::memory_order_release);  // release: pairs with the acquire below
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(pushed.load(std::memory_order_acquire)) << "push_spin returned on a full ring";
+  EXPECT_EQ(*r->rx.pop(), 1);
+  prod.join();
+  EXPECT_EQ(*r->rx.pop(), 2);
+  EXPECT_EQ(*r->rx.pop(), 3);
+}
+
+TEST(SpscRing, PushSpinOnAFullRingWhoseConsumerIsGoneIsDisconnectedAndKeepsTheValue) {
+  auto r = spsc::ring_buffer<std::string>(2);
+  auto tx = std::move(r->tx);
+  ASSERT_EQ(tx.push_spin(std::string("a")), status::ok);
+  { auto gone = std::move(r->rx); }  // frees every slot (the consumer's leave)
+  ASSERT_EQ(tx.push_spin(std::string("b")), status::ok) << "the ring has room again after the consumer left";
+  ASSERT_EQ(tx.push_spin(std::string("c")), status::ok);
+  std::string keep(40, 'k');
+  EXPECT_EQ(tx.push_spin(std::move(keep)), status::disconnected);
+  EXPECT_EQ(keep, std::string(40, 'k')) << "the value that was not taken is still the caller's";
+  const std::string copy = "d";
+  EXPECT_EQ(tx.push_spin(copy), status::disconnected);
+}
+
+// The wait between looks (sync/backoff.hpp poll_backoff): doubles (2w + 1)
+// while looks find less than a batch, up to max_wait; halves on a look that
+// finds nothing or more than 4 batches.
+TEST(PollBackoff, AdaptsToWhatEachLookFinds) {
+  using pb = nexus::poll_backoff<>;
+  pb w;
+  EXPECT_EQ(w.wait(), 0u);
+  w.found(1);
+  EXPECT_EQ(w.wait(), 1u);
+  w.found(pb::batch - 1);
+  EXPECT_EQ(w.wait(), 3u);
+  w.found(pb::batch);  // a batch: the wait is right
+  EXPECT_EQ(w.wait(), 3u);
+  for (int i = 0; i < 20; ++i) w.found(1);
+  EXPECT_EQ(w.wait(), pb::max_wait) << "capped";
+  w.found(4 * pb::batch + 1);
+  EXPECT_EQ(w.wait(), pb::max_wait / 2);
+  w.missed();
+  EXPECT_EQ(w.wait(), pb::max_wait / 4);
+  for (int i = 0; i < 20; ++i) w.missed();
+  EXPECT_EQ(w.wait(), 0u) << "an idle other side: look at once";
+  w.pause();  // zero hints: returns
 }
 
 }  // namespace

@@ -49,9 +49,11 @@
 //   publish        tail store in push       release: pairs with `observe`; makes
 //                                           the constructed slot visible.
 //   observe        tail load in pop         acquire: pairs with `publish`.
+//                  (pop_n, pop_spin: the same refresh)
 //   free_slot      head store in pop        release: pairs with `see_free`; the
 //                                           slot's read happens before its reuse.
 //   see_free       head load in push        acquire: pairs with `free_slot`.
+//                  (push_n, push_spin: the same refresh)
 //   release_handle handles RMW in ~handle   acq_rel: release publishes this side's
 //                                           last index store to the peer's
 //                                           `see_disconnect` and to the last
@@ -76,6 +78,33 @@
 //   before it are published (pushed, or taken and freed), that value and
 //   the rest are not, and the exception propagates. Model driver:
 //   model/spsc_fifo batch variants (twins: each order weakened).
+//
+// SPINNING
+//   pop_spin(): waits by spinning until a value is there, then is pop():
+//     the value, or nullopt once the producer is gone and every value it
+//     pushed has been taken (the last look follows the see_disconnect
+//     acquire, so it sees every push: nothing sent before a disconnect is
+//     lost).
+//   push_spin(v): waits by spinning until there is room, then is push():
+//     status::ok, or status::disconnected (v untouched) when the consumer
+//     is gone and the ring is full. (A consumer that leaves frees every
+//     slot, so a push_spin after it succeeds until the ring is full again,
+//     as push does.)
+//   `spsc_orders::last_look` is false only in the model twin (spsc_fifo
+//   `spin_no_last_look`): without the look after the disconnect, values
+//   pushed before it are lost.
+//   Between two looks at the other side's index they wait as
+//   sync/backoff.hpp's poll_backoff says (0 to 256 relax hints, adapting to
+//   how much the last look found), and never yield, park or make a
+//   syscall: for a thread that owns its core. The looks are the same
+//   refresh as pop's / push's (observe / see_free), so the orders and their
+//   evidence are the ones above (model: spsc_fifo `spin*`). Why wait at
+//   all: a consumer that re-reads `tail` after every value it takes pulls
+//   that line from the producer once per value, and the producer's next
+//   tail store waits for it; with the wait, one look finds tens of values.
+//   Cost: under a stream a value may wait up to 256 hints before it is seen;
+//   a lone value (ping-pong) is seen within a hint or two. Precondition of
+//   both: valid(). The wait's state is the handle's own (no shared memory).
 //
 // SNAPSHOTS (LEN)
 //   len(), is_empty(), is_full() on either handle: tail - head, with the
@@ -102,6 +131,7 @@
 
 #include "nexus/queue/detail/ring.hpp"
 #include "nexus/result.hpp"
+#include "nexus/sync/backoff.hpp"
 #include "nexus/sync/block.hpp"
 #include "nexus/sync/std_sync.hpp"
 
@@ -119,6 +149,7 @@ struct spsc_orders {
   static constexpr std::memory_order release_handle = std::memory_order_acq_rel;  // pairs with see_disconnect / itself
   static constexpr std::memory_order see_disconnect = std::memory_order_acquire;  // pairs with release_handle
   static constexpr bool bound_check = true;  // false only in a model twin: full at the slots, not the bound (BOUND)
+  static constexpr bool last_look = true;  // false only in a model twin: no look after the disconnect (SPINNING)
 };
 
 template <class T, class Sync = std_sync, class O = spsc_orders>
@@ -236,6 +267,18 @@ class alignas(cache_line) producer : public detail::handle<T, Sync, O, detail::p
     return emplace_impl(std::forward<Args>(args)...);
   }
 
+  // Waits (spinning) for room, then pushes (SPINNING): status::ok, or
+  // status::disconnected with `v` untouched once the consumer is gone and
+  // the ring is full.
+  [[nodiscard]] status push_spin(T&& v) noexcept(queue::detail::nothrow_relocatable<T>) {
+    if (!wait_room()) return status::disconnected;
+    return emplace_impl(queue::detail::relocate(v));
+  }
+  [[nodiscard]] status push_spin(const T& v) noexcept(std::is_nothrow_copy_constructible_v<T>) {
+    if (!wait_room()) return status::disconnected;
+    return emplace_impl(v);
+  }
+
   // Pushes the values of [first, last) in order while there is room, with
   // one publication for the batch (BATCHES): how many it pushed, 0 when
   // full. Each is constructed from *it: pass move iterators to move.
@@ -303,6 +346,27 @@ class alignas(cache_line) producer : public detail::handle<T, Sync, O, detail::p
     this->l_.cached = this->s_->head.load(O::see_free);  // acquire: pairs with free_slot in consumer::pop
     return t - this->l_.cached < bound();
   }
+  // push_spin's wait (SPINNING): true once there is room, false when the
+  // consumer is gone and the ring is still full.
+  bool wait_room() noexcept {
+    const std::uint64_t t = this->l_.index;
+    return t - this->l_.cached < bound() || wait_head(t);
+  }
+  [[gnu::noinline]] bool wait_head(std::uint64_t t) noexcept {
+    for (;;) {
+      wait_.pause();
+      if (refresh_head(t)) {
+        wait_.found(bound() - (t - this->l_.cached));
+        return true;
+      }
+      wait_.missed();
+      // see_disconnect (acquire) before the last look: the consumer's final
+      // head store is visible to it.
+      if (this->s_->peer_gone()) return O::last_look && refresh_head(t);
+      Sync::spin_pause();
+    }
+  }
+  poll_backoff<Sync> wait_;  // push_spin's wait between looks at head
 };
 
 // The consuming end. Move-only; one thread at a time.
@@ -323,6 +387,15 @@ class alignas(cache_line) consumer : public detail::handle<T, Sync, O, detail::c
     else
       return pop_in_place();
   }
+  // Waits (spinning) for a value, then pops it (SPINNING): the value, or
+  // nullopt once the producer is gone and every value it pushed is taken.
+  [[nodiscard]] std::optional<T> pop_spin() noexcept(queue::detail::nothrow_relocatable<T>) {
+    auto& l = this->l_;
+    if (l.index == l.cached && !wait_tail(l.index)) [[unlikely]]
+      return std::nullopt;
+    return pop();
+  }
+
   // As pop, into the empty `out` (no move of T after the take; T need not
   // be assignable): true if a value was taken.
   bool pop_into(std::optional<T>& out) noexcept(queue::detail::nothrow_relocatable<T>) {
@@ -404,6 +477,23 @@ class alignas(cache_line) consumer : public detail::handle<T, Sync, O, detail::c
     this->l_.cached = this->s_->tail.load(O::observe);  // acquire: pairs with publish in producer::push
     return h != this->l_.cached;
   }
+  // pop_spin's wait (SPINNING): true once a value is there, false when the
+  // producer is gone and the ring is empty.
+  [[gnu::noinline]] bool wait_tail(std::uint64_t h) noexcept {
+    for (;;) {
+      wait_.pause();
+      if (refresh_tail(h)) {
+        wait_.found(this->l_.cached - h);
+        return true;
+      }
+      wait_.missed();
+      // see_disconnect (acquire) before the last look: every push is
+      // visible to it (F3), so nothing pushed before the disconnect is lost.
+      if (this->s_->peer_gone()) return O::last_look && refresh_tail(h);
+      Sync::spin_pause();
+    }
+  }
+  poll_backoff<Sync> wait_;  // pop_spin's wait between looks at tail
 };
 
 }  // namespace nexus::queue::spsc

@@ -4,7 +4,8 @@
 // bound (exact3, bounded, twin bounded_no_check), the fifo through the
 // spinning calls (spin_*: push_spin / pop_spin wait inside, at capacity 1 so
 // that both wait, and the consumer's nullopt must mean "producer gone and
-// everything it pushed taken"), full search; one negative twin per order
+// everything it pushed taken"; spin_consumer_leaves: the consumer leaves
+// while the producer waits), full search; one negative twin per order
 // they exercise.
 #include "scenarios.hpp"
 
@@ -46,6 +47,30 @@ struct fifo_spin : scenario<fifo_spin<Q, Cap, N>, 2> {
 template <std::uint64_t Cap, int N, class O>
 using spinning = fifo_spin<queue_of<spsc_ring, int, O>, Cap, N>;
 
+// The consumer leaves (popping nothing) while the producer push_spin's 1, 2
+// into a ring of capacity 1. The leave frees every slot pushed before it, so
+// push_spin may report `disconnected` only when the ring is full after the
+// leave (1 was pushed after it); a producer that gives up at the disconnect
+// without a last look reports it while the leave has emptied the ring.
+template <class Q>
+struct spin_consumer_leaves : scenario<spin_consumer_leaves<Q>, 2> {
+  typename Q::endpoints* r = nullptr;
+
+  void before() { r = this->template own_endpoints<typename Q::endpoints>(Q::make(1)); }
+  void thread(unsigned id) {
+    if (id == 0) {
+      for (int v = 1; v <= 2; ++v) {
+        const nexus::status st = r->tx.push_spin(v);
+        relacy_sync::verify(st == nexus::status::ok || (st == nexus::status::disconnected &&
+                                                         r->tx.is_disconnected() && r->tx.is_full()),
+                            "push_spin gave up on a ring the consumer's leave emptied");
+      }
+    } else {
+      auto gone = std::move(r->rx);
+    }
+  }
+};
+
 // The spinning fifo at capacity 1 under a context bound of 4: each wait
 // adds scheduling points (poll_backoff's relax hints), and the full search
 // of 2 values takes 16M iterations (90 s); bound 4 covers 3 values in 0.2 s.
@@ -71,6 +96,11 @@ int main(int argc, char** argv) {
                  NEXUS_VARIANT_SEARCH("spin_see_free_relaxed", fail, bound4, spinning<1, 3, see_free_relaxed<spsc_orders>>),
                  NEXUS_VARIANT("spin_see_disconnect_relaxed", fail, spinning<2, 2, see_disconnect_relaxed<spsc_orders>>),
                  NEXUS_VARIANT("spin_no_last_look", fail, spinning<2, 2, no_last_look<spsc_orders>>),
+                 NEXUS_VARIANT("spin_consumer_leaves", pass, spin_consumer_leaves<queue_of<spsc_ring, int, spsc_orders>>),
+                 NEXUS_VARIANT("spin_consumer_leaves_no_last_look", fail,
+                               spin_consumer_leaves<queue_of<spsc_ring, int, no_last_look<spsc_orders>>>),
+                 NEXUS_VARIANT("spin_consumer_leaves_see_disconnect_relaxed", fail,
+                               spin_consumer_leaves<queue_of<spsc_ring, int, see_disconnect_relaxed<spsc_orders>>>),
                  NEXUS_VARIANT("publish_relaxed", fail, ordered<2, 3, publish_relaxed<spsc_orders>>),
                  NEXUS_VARIANT("observe_relaxed", fail, ordered<2, 3, observe_relaxed<spsc_orders>>),
                  NEXUS_VARIANT("free_slot_relaxed", fail, ordered<1, 2, free_slot_relaxed<spsc_orders>>),

@@ -289,6 +289,21 @@ TEST(SpscRing, PushSpinOnAFullRingWhoseConsumerIsGoneIsDisconnectedAndKeepsTheVa
   EXPECT_EQ(tx.push_spin(copy), status::disconnected);
 }
 
+// A consumer that leaves frees every slot pushed before it: a push_spin
+// waiting on the full ring then succeeds (its look after the disconnect).
+TEST(SpscRing, PushSpinWaitingOnFullSucceedsWhenTheConsumerLeaves) {
+  auto r = spsc::ring_buffer<int>(2);
+  auto tx = std::move(r->tx);
+  ASSERT_EQ(tx.push_spin(1), status::ok);
+  ASSERT_EQ(tx.push_spin(2), status::ok);
+  std::thread prod([&tx] { EXPECT_EQ(tx.push_spin(3), status::ok); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let it wait (not required)
+  { auto gone = std::move(r->rx); }
+  prod.join();
+  EXPECT_TRUE(tx.is_disconnected());
+  EXPECT_EQ(tx.len(), 1u) << "1 and 2 were freed by the leave, 3 is in the ring";
+}
+
 // The wait between looks (sync/backoff.hpp poll_backoff): doubles (2w + 1)
 // while looks find less than a batch, up to max_wait; halves on a look that
 // finds nothing or more than 4 batches.

@@ -90,9 +90,10 @@
 //     is gone and the ring is full. (A consumer that leaves frees every
 //     slot, so a push_spin after it succeeds until the ring is full again,
 //     as push does.)
-//   `spsc_orders::last_look` is false only in the model twin (spsc_fifo
-//   `spin_no_last_look`): without the look after the disconnect, values
-//   pushed before it are lost.
+//   `spsc_orders::last_look` is false only in the model twins (spsc_fifo
+//   `spin_no_last_look`, `spin_consumer_leaves_no_last_look`): without the
+//   look after the disconnect, pop_spin loses values pushed before it and
+//   push_spin reports a ring the consumer's leave emptied as full.
 //   Between two looks at the other side's index they wait as
 //   sync/backoff.hpp's poll_backoff says (0 to 256 relax hints, adapting to
 //   how much the last look found), and never yield, park or make a
